@@ -1,0 +1,379 @@
+"""The two math namespaces backward formulas are written against (``F``).
+
+``ArrayMath``: NumPy arrays, used by a plain backward (fast, records nothing).
+``TensorMath``: reference_impl tensors and differentiable ops, used under
+``create_graph=True`` so that the gradients themselves have a graph, with the
+node names torch's own formulas produce.
+
+Both offer the same primitives; composite backward helpers (pow_backward,
+sum_backward, ...) are written once, next to their ops, in terms of these.
+"""
+from __future__ import annotations
+
+import sys
+import weakref
+
+import numpy as np
+
+from .._tensor import Tensor, VersionCounter
+from ..autograd._view_inplace import replay_array, replay_tensor
+
+_make = Tensor._make
+
+
+def _sum_to_array(grad, shape):
+    if grad.shape == shape:
+        return grad
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, size in enumerate(shape) if size == 1 and grad.shape[lead + i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return grad.reshape(shape)
+
+
+# Reference counts seen by ArrayMath.accumulate when nobody else holds an array (see there).
+_OLD_EXCLUSIVE_REFS = 2  # the local name and getrefcount's argument
+_NEW_EXCLUSIVE_REFS = 3  # the engine's loop variable, the parameter, getrefcount's argument
+_STEAL_EXCLUSIVE_REFS = 4  # the input buffer list, AccumulateGrad.apply's local, the parameter, getrefcount's argument
+
+
+def _storage_exclusive(array) -> bool:
+    """torch's storage().use_count() == 1: no other array shares this memory."""
+    root = array
+    while root.base is not None:
+        if not isinstance(root.base, np.ndarray):
+            return False
+        root = root.base
+    return root is array or sys.getrefcount(root) == 2
+
+
+def _dense(array) -> bool:
+    return array.flags.writeable and (array.flags.c_contiguous or array.flags.f_contiguous)
+
+
+class ArrayMath:
+    """Primitives over NumPy arrays; one instance per backward call.
+
+    It also keeps what torch keeps on gradient tensors that arrays lack: which
+    arrays the user can see (they must be copied before becoming a .grad) and
+    how often an array was modified in place (its tensor's _version).
+    """
+
+    is_tensor = False
+
+    def __init__(self) -> None:
+        self._user_owned = []
+        self._versions = {}  # id(array) -> (weakref, in-place writes)
+
+    def bump(self, array, count: int = 1):
+        """Note in-place writes to an engine array (torch's formulas write into fresh tensors)."""
+        key = id(array)
+        previous = self._versions.get(key)
+        versions = self._versions
+        ref = previous[0] if previous else weakref.ref(array, lambda _, key=key: versions.pop(key, None))
+        versions[key] = (ref, (previous[1] if previous else 0) + count)
+        return array
+
+    def version_of(self, array) -> int:
+        entry = self._versions.get(id(array))
+        return entry[1] if entry is not None and entry[0]() is array else 0
+
+    def _wrap(self, array):
+        t = _make(array)
+        version = self.version_of(array)
+        if version:
+            t._version_counter = VersionCounter(version)
+        return t
+
+    def _user_sees(self, array) -> bool:
+        return any(array is owned for owned in self._user_owned)
+
+    def accumulate(self, buffer, pos, grad) -> None:
+        """torch's InputBuffer::accumulate without grad mode: sum in place into whichever
+        operand nobody else holds (bumping its version), else out of place."""
+        old = buffer[pos]
+        buffer[pos] = None
+        if sys.getrefcount(old) == _OLD_EXCLUSIVE_REFS and self._can_write(old):
+            np.add(old, grad, out=old)
+            buffer[pos] = self.bump(old)
+        elif sys.getrefcount(grad) == _NEW_EXCLUSIVE_REFS and self._can_write(grad):
+            np.add(grad, old, out=grad)
+            buffer[pos] = self.bump(grad)
+        else:
+            buffer[pos] = old + grad
+
+    def _can_write(self, array) -> bool:
+        return _dense(array) and _storage_exclusive(array) and not self._user_sees(array)
+
+    # -- engine plumbing
+    @staticmethod
+    def unpack(saved, node):
+        return saved.unpack_array(node)
+
+    def to_user(self, grad):
+        return None if grad is None else self._wrap(grad)
+
+    def from_user(self, tensor, owned_by_user: bool = True):
+        if tensor is None:
+            return None
+        if owned_by_user:
+            self._user_owned.append(tensor._data)
+        return tensor._data
+
+    def mark_user_owned(self, array) -> None:
+        self._user_owned.append(array)
+
+    def accumulate_into(self, variable, grad) -> None:
+        """AccumulateGrad without create_graph: keep the gradient itself when nobody else holds it
+        and its layout fits (torch "steals" it), else a copy; later, add in place."""
+        old = variable._grad
+        if old is None:
+            if sys.getrefcount(grad) > _STEAL_EXCLUSIVE_REFS or self._user_sees(grad) or not _dense(grad) \
+                    or not grad.flags.c_contiguous:
+                # torch's clone_obey_contract: empty_strided(...).copy_(grad), so version 1
+                variable._grad = _make(grad.copy())
+                variable._grad._version_counter = VersionCounter(1)
+                return
+            variable._grad = self._wrap(grad)
+            return
+        np.add(old._data, grad, out=old._data, casting="unsafe")
+        old._bump_version()
+
+    @staticmethod
+    def dtype_of(grad):
+        return grad.dtype
+
+    @staticmethod
+    def cast(grad, dtype):
+        return grad.astype(dtype)
+
+    sum_to = staticmethod(_sum_to_array)
+
+    @staticmethod
+    def add(a, b):
+        return a + b
+
+    @staticmethod
+    def clone(a):
+        return a.copy()
+
+    @staticmethod
+    def zeros(shape, dtype):
+        return np.zeros(shape, dtype)
+
+    @staticmethod
+    def zeros_like(a):
+        return np.zeros_like(a)
+
+    # -- arithmetic that torch's formulas spell as C++ calls
+    @staticmethod
+    def mul_scalar(a, scalar):
+        return a * scalar
+
+    @staticmethod
+    def add_scalar(a, scalar):
+        return a + scalar
+
+    @staticmethod
+    def div_scalar(a, scalar):
+        return a / scalar
+
+    @staticmethod
+    def pow(a, exponent):
+        return np.power(a, exponent)
+
+    exp, log, sqrt, sin, cos, sign = (staticmethod(f) for f in (np.exp, np.log, np.sqrt, np.sin, np.cos, np.sign))
+
+    @staticmethod
+    def where(condition, a, b):
+        return np.where(condition, a, b)
+
+    @staticmethod
+    def logical_and(a, b):
+        return np.logical_and(a, b)
+
+    @staticmethod
+    def isnan(a):
+        return np.isnan(a)
+
+    @staticmethod
+    def tanh_backward(grad, result):
+        return grad * (1 - result * result)
+
+    @staticmethod
+    def sigmoid_backward(grad, result):
+        return grad * (1 - result) * result
+
+    @staticmethod
+    def threshold_backward(grad, value, threshold):
+        return np.where(value <= threshold, np.zeros((), grad.dtype), grad)
+
+    # -- shapes
+    @staticmethod
+    def expand(a, shape):
+        if a.shape == tuple(shape):  # torch's expand to the same shape is a plain (writable) view
+            return a.view()
+        return np.broadcast_to(a, shape)
+
+    @staticmethod
+    def reshape(a, shape):
+        return a.reshape(shape)
+
+    @staticmethod
+    def unsqueeze(a, dim):
+        return np.expand_dims(a, dim)
+
+    @staticmethod
+    def squeeze(a, dim):
+        return np.squeeze(a, dim)
+
+    @staticmethod
+    def transpose(a, dim0, dim1):
+        return np.swapaxes(a, dim0, dim1)
+
+    @staticmethod
+    def sum(a, dims, keepdim=False):
+        return a.sum(axis=dims, keepdims=keepdim)
+
+    @staticmethod
+    def stack(arrays, dim):
+        return np.stack(arrays, dim)
+
+    @staticmethod
+    def cat(arrays, dim):
+        return np.concatenate(arrays, dim)
+
+    @staticmethod
+    def select(a, dim, index):
+        return np.take(a, index, axis=dim)
+
+    @staticmethod
+    def narrow(a, dim, start, length):
+        index = [slice(None)] * a.ndim
+        index[dim] = slice(start, start + length)
+        return a[tuple(index)]
+
+    @staticmethod
+    def select_backward(grad, sizes, dim, index):
+        out = np.zeros(sizes, grad.dtype)
+        view = [slice(None)] * len(sizes)
+        view[dim] = index
+        out[tuple(view)] = grad
+        return out
+
+    @staticmethod
+    def slice_backward(grad, sizes, dim, start, end, step):
+        out = np.zeros(sizes, grad.dtype)
+        view = [slice(None)] * len(sizes)
+        view[dim] = slice(start, end, step)
+        out[tuple(view)] = grad
+        return out
+
+    @staticmethod
+    def index_backward(grad, sizes, indices):
+        out = np.zeros(sizes, grad.dtype)
+        np.add.at(out, indices, grad)
+        return out
+
+    @staticmethod
+    def scatter_into_zeros(grad, sizes, dim, indices):
+        """zeros(sizes).scatter_(dim, indices, grad): each grad lands at its index along dim."""
+        out = np.zeros(sizes, grad.dtype)
+        np.put_along_axis(out, indices, grad, axis=dim)
+        return out
+
+    @staticmethod
+    def masked_fill_zeros(grad_value, sizes, mask):
+        out = np.zeros(sizes, grad_value.dtype)
+        out[mask] = grad_value
+        return out
+
+    # -- linear algebra
+    @staticmethod
+    def mm(a, b):
+        return a @ b
+
+    @staticmethod
+    def mv(a, v):
+        return a @ v
+
+    @staticmethod
+    def outer(a, b):
+        return np.multiply.outer(a, b)
+
+    @staticmethod
+    def t(a):
+        return a.T
+
+    @staticmethod
+    def bmm(a, b):
+        return np.matmul(a, b)
+
+    # -- views written to after an in-place op (CopySlices, AsStridedBackward0)
+    @staticmethod
+    def copy_with_view_region(grad, chain):
+        result = grad.copy()
+        return result, _view_elements(result, chain)
+
+    @staticmethod
+    def write_view_region(result, chain, value):
+        flat_index = replay_array(np.arange(result.size).reshape(result.shape), chain)
+        result.reshape(-1)[flat_index.reshape(-1)] = np.broadcast_to(value, flat_index.shape).reshape(-1)
+        return result
+
+    @staticmethod
+    def as_strided_backward(grad, base_shape, chain):
+        out = np.zeros(base_shape, grad.dtype)
+        flat_index = replay_array(np.arange(out.size).reshape(base_shape), chain)
+        np.add.at(out.reshape(-1), flat_index.reshape(-1), np.broadcast_to(grad, flat_index.shape).reshape(-1))
+        return out
+
+
+def _view_elements(array, chain):
+    flat_index = replay_array(np.arange(array.size).reshape(array.shape), chain)
+    return array.reshape(-1)[flat_index.reshape(-1)].reshape(flat_index.shape)
+
+
+class TensorMath:
+    """Primitives over tensors with history: the graph of a create_graph backward."""
+
+    is_tensor = True
+
+    def __init__(self) -> None:
+        from . import _tensor_primitives
+
+        self._ops = _tensor_primitives
+
+    def __getattr__(self, name):
+        return getattr(self._ops, name)
+
+    @staticmethod
+    def unpack(saved, node):
+        return saved.unpack_tensor(node)
+
+    @staticmethod
+    def to_user(grad):
+        return grad
+
+    @staticmethod
+    def from_user(tensor, owned_by_user: bool = True):
+        return tensor
+
+    @staticmethod
+    def mark_user_owned(tensor) -> None:
+        pass
+
+    @staticmethod
+    def dtype_of(grad):
+        return grad._data.dtype
+
+    @staticmethod
+    def copy_with_view_region(grad, chain):
+        result = grad.clone()
+        return result, replay_tensor(result, chain)
+
+    @staticmethod
+    def write_view_region(result, chain, value):
+        replay_tensor(result, chain).copy_(value)
+        return result

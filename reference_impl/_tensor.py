@@ -124,10 +124,10 @@ class Tensor:
 
         return _factories.legacy_tensor(cls, *args, **kwargs)
 
-    @classmethod
-    def _make(cls, data: np.ndarray):
-        """A fresh tensor that owns ``data`` and needs no grad."""
-        t = _new(cls)
+    @staticmethod
+    def _make(data: np.ndarray):
+        """A fresh tensor that owns ``data`` and needs no grad (a plain function: this is the hot path)."""
+        t = _new(Tensor)
         t._data = data
         t._grad_fn = None
         t._output_nr = 0
@@ -141,7 +141,7 @@ class Tensor:
 
     @classmethod
     def _from_saved_output(cls, data, counter, grad_fn, output_nr):
-        t = cls._make(data)
+        t = Tensor._make(data)
         t._version_counter = counter
         t._grad_fn, t._output_nr, t._requires_grad = grad_fn, output_nr, True
         return t

@@ -38,6 +38,7 @@ _next_seq = next_sequence_nr
 _intern = intern
 _meta_of = meta_of
 _NOTHING_SAVED: dict = {}
+_ZEROS = tuple((0,) * n for n in range(64))  # the usual _nrs, shared
 
 
 def _formula_needs(formula) -> tuple:
@@ -127,32 +128,35 @@ class Derivative:
     # ------------------------------------------------------------------ forward
     def _node(self, env):
         """A node for this op if an input needs grad, else None (grad mode is checked by callers)."""
-        edges = []
-        any_edge = False
-        values = env["tensors"] if self.list_input else [env.get(name) for name in self.inputs]
-        for value in values:
+        fns = []
+        nrs = []
+        any_edge = nonzero_nr = False
+        for value in env["tensors"] if self.list_input else [env.get(name) for name in self.inputs]:
             if value.__class__ is _Tensor or isinstance(value, _Tensor):
                 if value._base is None:  # inlined Tensor._gradient_edge: this is the hot path
                     fn = value._grad_fn
                     if fn is not None:
-                        edges.append((fn, value._output_nr))
-                        any_edge = True
+                        nr = value._output_nr
+                        nonzero_nr = nonzero_nr or nr != 0
                     elif value._requires_grad:
-                        edges.append((value._grad_accumulator_node(), 0))
-                        any_edge = True
+                        fn, nr = value._grad_accumulator_node(), 0
                     else:
-                        edges.append(NO_EDGE)
+                        fn = nr = None
+                else:
+                    fn, nr = value._gradient_edge()
+                    nonzero_nr = nonzero_nr or nr != 0
+                if fn is not None:
+                    any_edge = True
+                    fns.append(fn)
+                    nrs.append(nr)
                     continue
-                edge = value._gradient_edge()
-                any_edge = any_edge or edge[0] is not None
-                edges.append(edge)
-            else:
-                edges.append(NO_EDGE)
+            fns.append(None)
+            nrs.append(0)
         if not any_edge:
             return None
         node = _new(self.node_class)
-        node._fns = tuple(fn for fn, _ in edges)
-        node._nrs = _intern(tuple(nr for _, nr in edges))
+        node._fns = tuple(fns)
+        node._nrs = _intern(tuple(nrs)) if nonzero_nr else _ZEROS[len(nrs)]
         node._seq = _next_seq()
         node._saved = {}
         return node

@@ -48,6 +48,20 @@ def _storage_exclusive(array) -> bool:
     return root is array or sys.getrefcount(root) == 2
 
 
+_SAME_SIZE_INT = {np.dtype(np.float16): np.int16, np.dtype(np.float32): np.int32, np.dtype(np.float64): np.int64}
+
+
+def where_zero(condition, values):
+    """np.where(condition, values, 0), bit-exact (keeps -0.0 and NaN where selected) and several times
+    faster: np.where branches per element and is slow on irregular masks, a bitwise AND is not."""
+    values = np.asarray(values)
+    as_int = _SAME_SIZE_INT.get(values.dtype)
+    if as_int is None:
+        return np.where(condition, values, values.dtype.type(0))
+    keep = np.negative(np.asarray(condition).astype(as_int))  # all bits set where kept, 0 elsewhere
+    return np.bitwise_and(values.view(as_int), keep).view(values.dtype)
+
+
 def _dense(array) -> bool:
     return array.flags.writeable and (array.flags.c_contiguous or array.flags.f_contiguous)
 
@@ -160,7 +174,8 @@ class ArrayMath:
 
     @staticmethod
     def zeros(shape, dtype):
-        return np.zeros(shape, dtype)
+        # A 0-d zero as a NumPy scalar: np.where with a 0-d array operand is several times slower.
+        return np.zeros(shape, dtype) if shape else np.dtype(dtype).type(0)
 
     @staticmethod
     def zeros_like(a):
@@ -207,7 +222,12 @@ class ArrayMath:
 
     @staticmethod
     def threshold_backward(grad, value, threshold):
-        return np.where(value <= threshold, np.zeros((), grad.dtype), grad)
+        return where_zero(value > threshold, grad)
+
+    @staticmethod
+    def where_zero(condition, values):
+        """values where condition holds, else +0.0 (torch's where(cond, values, 0))."""
+        return where_zero(condition, values)
 
     # -- shapes
     @staticmethod

@@ -57,6 +57,10 @@ def where(condition, a, b):
     return WHERE.record(np.where(_data(condition), _data(a), _data(b)), condition=condition, self=a, other=b)
 
 
+def where_zero(condition, values):
+    return where(condition, values, zeros((), values._data.dtype))
+
+
 def _data(value):
     return value._data if isinstance(value, Tensor) else value
 

@@ -384,24 +384,21 @@ abs_ = _unary_inplace(ABS, np.abs, "abs_")
 
 # ----------------------------------------------------------------- clamp
 def clamp_backward(F, grad, self, min, max):  # noqa: A002 - torch's names
-    zero = F.zeros((), F.dtype_of(grad))
     if min is not None and max is not None:
-        return F.where(F.logical_and(self >= min, self <= max), grad, zero)
+        return F.where_zero(F.logical_and(self >= min, self <= max), grad)
     if min is not None:
-        return F.where(self >= min, grad, zero)
-    return F.where(self <= max, grad, zero)
+        return F.where_zero(self >= min, grad)
+    return F.where_zero(self <= max, grad)
 
 
 CLAMP = Derivative("ClampBackward1", self=lambda F, grad, self, min, max: clamp_backward(F, grad, self, min, max))
 CLAMP_TENSOR = Derivative(
     "ClampBackward0",
     self=lambda F, grad, self, min, max: clamp_backward(F, grad, self, min, max),
-    min=lambda F, grad, self, min: F.where(self < min, grad, F.zeros((), F.dtype_of(grad))),
-    max=lambda F, grad, self, max: F.where(self > max, grad, F.zeros((), F.dtype_of(grad))))
-CLAMP_MIN = Derivative("ClampMinBackward0",
-                       self=lambda F, grad, self, min: F.where(self >= min, grad, F.zeros((), F.dtype_of(grad))))
-CLAMP_MAX = Derivative("ClampMaxBackward0",
-                       self=lambda F, grad, self, max: F.where(self <= max, grad, F.zeros((), F.dtype_of(grad))))
+    min=lambda F, grad, self, min: F.where_zero(self < min, grad),
+    max=lambda F, grad, self, max: F.where_zero(self > max, grad))
+CLAMP_MIN = Derivative("ClampMinBackward0", self=lambda F, grad, self, min: F.where_zero(self >= min, grad))
+CLAMP_MAX = Derivative("ClampMaxBackward0", self=lambda F, grad, self, max: F.where_zero(self <= max, grad))
 
 
 def _clamp_arrays(input, min, max):  # noqa: A002

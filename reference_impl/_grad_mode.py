@@ -49,21 +49,24 @@ class _DecoratorContextManager:
         @functools.wraps(func)
         def generator_context(*args, **kwargs):
             gen = func(*args, **kwargs)
-            with self.clone():
-                response = gen.send(None)
-            while True:
-                try:
-                    request = yield response
-                except GeneratorExit:
-                    with self.clone():
-                        gen.close()
-                    raise
-                except BaseException as error:
-                    with self.clone():
-                        response = gen.throw(error)
-                else:
-                    with self.clone():
-                        response = gen.send(request)
+            try:
+                with self.clone():
+                    response = gen.send(None)
+                while True:
+                    try:
+                        request = yield response
+                    except GeneratorExit:
+                        with self.clone():
+                            gen.close()
+                        raise
+                    except BaseException as error:
+                        with self.clone():
+                            response = gen.throw(error)
+                    else:
+                        with self.clone():
+                            response = gen.send(request)
+            except StopIteration as stop:  # the wrapped generator finished: so does this one
+                return stop.value
 
         return generator_context
 

@@ -181,12 +181,17 @@ class Tensor:
         self._set_requires_grad(value, _messages.SET_REQUIRES_GRAD_DTYPE)
 
     def requires_grad_(self, requires_grad: bool = True):
+        if not isinstance(requires_grad, bool):
+            raise TypeError("requires_grad_(): argument 'requires_grad' (position 1) must be bool, not "
+                            f"{_type_name(requires_grad)}")
         if not self.is_leaf and requires_grad:
             return self
         self._set_requires_grad(requires_grad, _messages.REQUIRES_GRAD_METHOD_DTYPE)
         return self
 
     def _set_requires_grad(self, value: bool, dtype_message: str) -> None:
+        if value and self._is_inference_tensor and not _GRAD_MODE.inference:
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.")
         if not self.is_leaf:
             raise RuntimeError(_messages.NONLEAF_REQUIRES_GRAD_FALSE if not value else _messages.NONLEAF_REQUIRES_GRAD)
         if value and self._data.dtype.kind not in "fc":
@@ -199,11 +204,14 @@ class Tensor:
 
     @property
     def _version(self) -> int:
+        if self._is_inference_tensor:
+            raise RuntimeError("Inference tensors do not track version counter.")
         counter = self._version_counter
         return counter.value if counter is not None else 0
 
     def _bump_version(self) -> None:
-        self._counter().value += 1
+        if not self._is_inference_tensor:
+            self._counter().value += 1
 
     def _gradient_edge(self):
         """Where a gradient for this tensor goes: its grad_fn, its accumulator, or nowhere."""
@@ -254,8 +262,7 @@ class Tensor:
         if value is not None:
             if not isinstance(value, Tensor):
                 raise TypeError(
-                    f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}"
-                )
+                    f"assigned grad expected to be a Tensor or None but got grad of type {_type_name(value)}")
             if value._data.shape != self._data.shape:
                 raise RuntimeError(_messages.GRAD_ASSIGN_SIZE.format(
                     grad_size=_list_text(value._data.shape), size=_list_text(self._data.shape)))
@@ -306,7 +313,10 @@ class Tensor:
 
     def detach(self):
         t = Tensor._make(self._data)
-        t._version_counter = self._counter()
+        if self._is_inference_tensor:
+            t._is_inference_tensor = True
+        else:
+            t._version_counter = self._counter()
         return t
 
     def detach_(self):
@@ -415,7 +425,8 @@ class Tensor:
 
     def __bool__(self):
         if self._data.size != 1:
-            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+            many = "more than one value" if self._data.size else "no values"
+            raise RuntimeError(f"Boolean value of Tensor with {many} is ambiguous")
         return bool(self._data.reshape(()).item())
 
     def __len__(self):
@@ -448,6 +459,12 @@ class Tensor:
 
     def __reduce_ex__(self, protocol):
         raise TypeError("reference_impl tensors are not picklable")
+
+
+def _type_name(value) -> str:
+    """How torch's argument errors name a Python type (tp_name: 'int', 'numpy.ndarray')."""
+    cls = type(value)
+    return cls.__name__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
 
 
 def _list_text(shape) -> str:

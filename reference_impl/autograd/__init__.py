@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 
 from .. import _behaviour, _messages
 from .._grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: F401 - torch's names
@@ -13,14 +14,31 @@ from .graph import Identity, Node  # noqa: F401
 _create_graph_warned = [False]
 
 
+def _is_tensor(value) -> bool:
+    return isinstance(value, _tensor.Tensor)
+
+
 def _as_tuple(value):
-    return (value,) if isinstance(value, _tensor.Tensor) else tuple(value)
+    return (value,) if _is_tensor(value) else tuple(value)
+
+
+def _inputs_tuple(inputs, api: str) -> tuple:
+    if inputs is None:
+        return ()
+    if _is_tensor(inputs):
+        return (inputs,)
+    if type(inputs) is dict:
+        return tuple(inputs.values())
+    if isinstance(inputs, Mapping):
+        raise TypeError(f"`inputs` argument to `{api}()` must be a dict, not {type(inputs).__name__}. "
+                        "Other Mapping types are not supported.")
+    return tuple(inputs)
 
 
 def _grads_tuple(grads, count: int) -> tuple:
     if grads is None:
         return (None,) * count
-    if isinstance(grads, _tensor.Tensor):
+    if _is_tensor(grads):
         return (grads,)
     return tuple(grads)
 
@@ -31,7 +49,7 @@ def _make_grads(outputs, grads) -> list:
 
     made = []
     for index, (out, grad) in enumerate(zip(outputs, grads)):
-        if isinstance(grad, _tensor.Tensor):
+        if _is_tensor(grad):
             if grad._data.shape != out._data.shape:
                 raise RuntimeError(_messages.GRAD_SHAPE_MISMATCH.format(
                     index=index, grad_shape=grad.shape, out_shape=out.shape))
@@ -54,15 +72,19 @@ def _root_edges(outputs, grads):
     if len(outputs) != len(grads):
         raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
     edges = []
-    for index, out in enumerate(outputs):
+    for index, (out, grad) in enumerate(zip(outputs, grads)):
         edge = out._gradient_edge()
         if edge[0] is None:
             raise RuntimeError(_messages.NO_GRAD_FN.format(index=index))
+        if grad is None and out.requires_grad:
+            raise RuntimeError(f"element {index} of gradients tuple is None, but the corresponding Tensor requires "
+                               "grad")
         edges.append(edge)
     return edges
 
 
-def _input_edge(tensor, create_accumulator: bool):
+def _input_edge(tensor):
+    """Where an input's gradient is captured; an unused leaf without an accumulator is never reached."""
     if not tensor.requires_grad:
         raise RuntimeError(_messages.DIFFERENTIATED_NO_GRAD)
     fn = tensor.grad_fn
@@ -70,41 +92,42 @@ def _input_edge(tensor, create_accumulator: bool):
         return (fn, tensor._output_nr)
     ref = tensor._grad_accumulator
     accumulator = ref() if ref is not None else None
-    if accumulator is None:
-        return (Identity(), 0)  # never reached: this input was not used
-    return (accumulator, 0)
-
-
-def _math(create_graph: bool):
-    from ..ops import _math
-
-    return _math.TensorMath() if create_graph else _math.ArrayMath()
+    return (accumulator, 0) if accumulator is not None else (Identity(), 0)
 
 
 def _run(outputs, grads, retain_graph, create_graph, capture=None, needed=None):
-    F = _math(create_graph)
+    """Run the engine; returns the math namespace used (it knows the gradients' versions) and captures."""
+    from ..ops import _math
+
+    F = _math.TensorMath() if create_graph else _math.ArrayMath()
     edges = _root_edges(outputs, grads)
     root_grads = [F.from_user(g) for g in grads]
-    return engine.execute(edges, root_grads, keep_graph=retain_graph, create_graph=create_graph, F=F,
-                          capture_edges=capture, needed_edges=needed)
+    captured = engine.execute(edges, root_grads, keep_graph=retain_graph, create_graph=create_graph, F=F,
+                              capture_edges=capture, needed_edges=needed)
+    return F, captured
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None, inputs=None):
     """Accumulate d(tensors)/d(leaves) into the leaves' .grad (torch.autograd.backward)."""
     if grad_variables is not None:
+        warnings.warn("`grad_variables` is deprecated. Use `grad_tensors` instead.", FutureWarning, stacklevel=2)
+        if grad_tensors is not None:
+            raise RuntimeError("`grad_tensors` and `grad_variables` (deprecated) arguments both passed to "
+                               "`backward()`. Please only use `grad_tensors`.")
         grad_tensors = grad_variables
-    if inputs is not None and not isinstance(inputs, _tensor.Tensor) and len(inputs) == 0:
+    inputs_tuple = _inputs_tuple(inputs, "backward")
+    if inputs is not None and len(inputs_tuple) == 0:
         raise RuntimeError(_messages.BACKWARD_EMPTY_INPUTS)
     outputs = _as_tuple(tensors)
     grads = _make_grads(outputs, _grads_tuple(grad_tensors, len(outputs)))
     if retain_graph is None:
         retain_graph = create_graph
     needed = None
-    if inputs is not None:
+    if inputs_tuple:
         needed = []
-        for tensor in _as_tuple(inputs):
+        for tensor in inputs_tuple:
             tensor.retain_grad()
-            needed.append(_input_edge(tensor, create_accumulator=False))
+            needed.append(_input_edge(tensor))
     elif create_graph and not _create_graph_warned[0]:
         _create_graph_warned[0] = True  # TORCH_WARN_ONCE
         warnings.warn(_messages.BACKWARD_CREATE_GRAPH, UserWarning, stacklevel=3)
@@ -118,21 +141,22 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         raise ValueError(_messages.MATERIALIZE_ALLOW_UNUSED)
     if allow_unused is None:
         allow_unused = materialize_grads
-    if is_grads_batched:
-        raise NotImplementedError("reference_impl: autograd.grad(is_grads_batched=True) is not implemented")
+    t_outputs = _as_tuple(outputs)
+    t_inputs = _inputs_tuple(inputs, "grad")
+    if len(t_inputs) == 0:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     if not only_inputs:
         warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to True). To accumulate "
                       "gradient for other parts of the graph, please use torch.autograd.backward.",
                       FutureWarning, stacklevel=2)
-    t_outputs, t_inputs = _as_tuple(outputs), _as_tuple(inputs)
+    if is_grads_batched:
+        raise NotImplementedError("reference_impl: autograd.grad(is_grads_batched=True) is not implemented")
     grads = _make_grads(t_outputs, _grads_tuple(grad_outputs, len(t_outputs)))
     if retain_graph is None:
         retain_graph = create_graph
-    edges = _root_edges(t_outputs, grads)  # check outputs before inputs, like torch
-    del edges
-    capture = [_input_edge(t, create_accumulator=False) for t in t_inputs]
-    captured = _run(t_outputs, grads, retain_graph, create_graph, capture=capture)
-    F = _math(create_graph)
+    _root_edges(t_outputs, grads)  # torch checks the outputs before the inputs
+    capture = [_input_edge(t) for t in t_inputs]
+    F, captured = _run(t_outputs, grads, retain_graph, create_graph, capture=capture)
     result = []
     for index, value in enumerate(captured):
         if value is None and not allow_unused:
@@ -141,5 +165,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if materialize_grads:
         from ..ops.creation import zeros_like
 
-        result = [r if r is not None else zeros_like(t) for r, t in zip(result, t_inputs)]
+        result = [r if r is not None else zeros_like(t, requires_grad=create_graph) for r, t in zip(result, t_inputs)]
+    if type(inputs) is dict:
+        return dict(zip(inputs.keys(), result))
     return tuple(result)

@@ -278,11 +278,14 @@ def _checked_hook_result(original, result, hook, F):
 def _type_string(tensor) -> str:
     from .. import _dtypes
 
-    return f"CPU{_dtypes.scalar_type_name(tensor.dtype)}Type"
+    return _dtypes.legacy_type_name(tensor.dtype)
 
 
 def _run_hook_dict(hooks, value, F):
-    """Call hooks in registration order on one gradient; each may replace it."""
+    """Call hooks in registration order on one gradient; each may replace it.
+
+    Whether user code kept the tensor it saw or returned decides, as torch's use
+    counts do, if the engine may later reuse that memory (e.g. as a leaf's .grad)."""
     tensor = F.to_user(value)
     replaced = False
     for hook in tuple(hooks.values()):
@@ -290,11 +293,16 @@ def _run_hook_dict(hooks, value, F):
         if result is not None:
             tensor = _checked_hook_result(tensor, result, hook, F)
             replaced = True
+        result = None
+    kept_elsewhere = tensor is not None and sys.getrefcount(tensor) > _HOOK_TENSOR_REFS
     if replaced:
-        return F.from_user(tensor, owned_by_user=sys.getrefcount(tensor) > 2)
-    if tensor is not None and sys.getrefcount(tensor) > 2:
-        F.mark_user_owned(value)  # the hook kept the tensor: it must not become someone's .grad
+        return F.from_user(tensor, owned_by_user=kept_elsewhere)
+    if kept_elsewhere:
+        F.mark_user_owned(value)
     return value
+
+
+_HOOK_TENSOR_REFS = 2  # the local name and getrefcount's argument
 
 
 def _call_tensor_pre_hooks(node, inputs, F):
@@ -310,7 +318,7 @@ def _call_pre_hooks(node, inputs, F):
         result = hook(values)
         if result is not None:
             values = _checked_hook_results(values, result, hook, F)
-    return [F.from_user(v) for v in values]
+    return [F.from_user(v, owned_by_user=False) for v in values]
 
 
 def _call_post_hooks(node, outputs, inputs, F):
@@ -320,16 +328,18 @@ def _call_post_hooks(node, outputs, inputs, F):
         result = hook(grad_inputs, grad_outputs)
         if result is not None:
             grad_inputs = _checked_hook_results(grad_inputs, result, hook, F)
-    return [F.from_user(v) for v in grad_inputs]
+    return [F.from_user(v, owned_by_user=False) for v in grad_inputs]
 
 
 def _checked_hook_results(values, result, hook, F):
+    """A node hook's returned tuple replaces every value; None entries become 'no gradient'."""
     if not isinstance(result, tuple):
         result = tuple(result) if isinstance(result, list) else (result,)
     if len(result) != len(values):
         raise RuntimeError(_messages.HOOK_WRONG_COUNT.format(
             hook=_hook_name(hook), got=len(result), expected=len(values)))
-    return tuple(v if r is None else _checked_hook_result(v, r, hook, F) for v, r in zip(values, result))
+    return tuple(None if r is None else r if v is None else _checked_hook_result(v, r, hook, F)
+                 for v, r in zip(values, result))
 
 
 def _retain_grad(tensor, grad, F) -> None:

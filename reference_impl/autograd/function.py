@@ -1,87 +1,105 @@
-"""torch.autograd.Function: user-defined forward/backward pairs with a ctx object."""
+"""torch.autograd.Function: user-defined forward/backward pairs.
+
+As in torch, the ``ctx`` handed to forward *is* the backward node: attributes set
+on it in forward are visible on ``output.grad_fn``, and its saved tensors follow
+the same version checks and release rules as built-in nodes.
+"""
 from __future__ import annotations
 
+import sys
+
 from .. import _grad_mode, _messages
-from .._grad_mode import STATE as _GRAD_MODE
 from .. import _tensor
-from .graph import NO_EDGE, RELEASED, Node, SavedTensor, next_sequence_nr, set_edges
+from .._grad_mode import STATE as _GRAD_MODE
+from .graph import NO_EDGE, RELEASED, Node, SavedTensor, intern, next_sequence_nr, set_edges
+
+_RESULT_REFS = 3  # the result tuple, the loop variable, getrefcount's argument
 
 
-class FunctionCtx:
-    """The ``ctx`` handed to forward and backward."""
+class BackwardCFunction(Node):
+    """The node (and ctx) of a custom Function call."""
+
+    __module__ = "torch.autograd.function"
 
     def __init__(self) -> None:
-        self._saved = ()
-        self._node = None
+        self._fns = self._nrs = ()
+        self._seq = next_sequence_nr()
+        self._meta = ()
+        self.to_save = ()
+        self._saved = None
         self.needs_input_grad = ()
         self.materialize_grads = True
-        self._non_differentiable = ()
-        self._dirty = ()
+        self.non_differentiable = ()
+        self.dirty_tensors = ()
+        self._input_kinds = ()
 
+    # ----------------------------------------------------------------- ctx API
     def save_for_backward(self, *tensors) -> None:
-        self._to_save = tensors
+        self.to_save = tensors
 
     @property
     def saved_tensors(self):
-        node = self._node
-        if any(s is RELEASED for s in self._saved):
+        saved = self._saved
+        if saved is None:
+            return tuple(self.to_save)
+        if saved is RELEASED:
             raise RuntimeError(_messages.BACKWARD_TWICE)
-        return tuple(None if s is None else s.unpack_tensor(node) for s in self._saved)
+        return tuple(None if s is None else s.unpack_tensor(self) for s in saved)
+
+    saved_variables = saved_tensors
 
     def mark_non_differentiable(self, *outputs) -> None:
-        self._non_differentiable = outputs
+        self.non_differentiable = outputs
 
     def mark_dirty(self, *tensors) -> None:
-        self._dirty = tensors
+        self.dirty_tensors = tensors
 
     def set_materialize_grads(self, value: bool) -> None:
         self.materialize_grads = value
 
-
-class BackwardCFunction(Node):
-    """The node of a custom Function: calls the user's backward."""
-
-    __slots__ = ("_function", "_ctx")
-
+    # ----------------------------------------------------------------- node
     def apply(self, grads, task):
         F = task.F
-        ctx = self._ctx
         values = []
-        for g, (shape, dtype) in zip(grads, self._meta):
-            if g is None and ctx.materialize_grads:
-                g = F.zeros(shape, dtype)
-            values.append(F.to_user(g))
+        for grad, (shape, dtype) in zip(grads, self._meta):
+            if grad is None and self.materialize_grads:
+                grad = F.materialized_zeros(shape, dtype)
+            values.append(F.to_user(grad))
         with _grad_mode.set_grad_enabled(F.is_tensor):
-            result = self._function.backward(ctx, *values)
+            result = type(self)._function.backward(self, *values)
+        values = None
         if not isinstance(result, tuple):
             result = (result,)
-        if len(result) != len(self._input_kinds):
-            if len(result) > len(self._input_kinds) and all(r is None for r in result[len(self._input_kinds):]):
-                result = result[:len(self._input_kinds)]
+        kinds = self._input_kinds
+        if len(result) != len(kinds):
+            if len(result) > len(kinds) and all(r is None for r in result[len(kinds):]):
+                result = result[:len(kinds)]
             else:
                 raise RuntimeError(f"function {self.name()} returned an incorrect number of gradients (expected "
-                                   f"{len(self._input_kinds)}, got {len(result)})")
+                                   f"{len(kinds)}, got {len(result)})")
         out = []
-        for is_tensor, value in zip(self._input_kinds, result):
+        for index, is_tensor in enumerate(kinds):
+            value = result[index]  # (not zip: its reused pair tuple would hold a reference to value)
             if not is_tensor:
                 if value is not None:
                     raise RuntimeError(f"function {self.name()} returned a gradient different than None at "
                                        "position for a non-Tensor input")
                 continue
-            out.append(None if value is None else F.from_user(value, owned_by_user=True))
+            kept = value is not None and sys.getrefcount(value) > _RESULT_REFS
+            out.append(None if value is None else F.from_user(value, owned_by_user=kept))
         return out
 
     def _release(self) -> None:
-        self._ctx._saved = tuple(RELEASED for _ in self._ctx._saved)
+        if self._saved is not None:
+            self._saved = RELEASED
 
 
 class FunctionMeta(type):
     """Gives each Function subclass its own node class, named <Function>Backward."""
 
     def __init__(cls, name, bases, namespace):
-        backward_class = type(name + "Backward", (BackwardCFunction,),
-                              {"__slots__": ("_input_kinds",), "_function": cls, "__module__": "builtins"})
-        cls._backward_cls = backward_class
+        cls._backward_cls = type(name + "Backward", (BackwardCFunction,),
+                                 {"_function": cls, "__module__": "torch.autograd.function"})
         super().__init__(name, bases, namespace)
 
 
@@ -99,47 +117,40 @@ class Function(metaclass=FunctionMeta):
 
     @classmethod
     def apply(cls, *args):
-        ctx = FunctionCtx()
-        tensors = [a for a in args if isinstance(a, _tensor.Tensor)]
-        ctx.needs_input_grad = tuple(isinstance(a, _tensor.Tensor) and a.requires_grad for a in args)
+        ctx = cls._backward_cls()
+        ctx.needs_input_grad = tuple(_is_tensor(a) and a.requires_grad for a in args)
+        ctx._input_kinds = tuple(_is_tensor(a) for a in args)
         track = _GRAD_MODE.grad_enabled and any(ctx.needs_input_grad)
         with _grad_mode.no_grad():
             outputs = cls.forward(ctx, *args)
         single = not isinstance(outputs, tuple)
         outputs = (outputs,) if single else outputs
         if track:
-            outputs = tuple(_attach(cls, ctx, args, tensors, outputs))
+            outputs = _attach(ctx, args, outputs)
         return outputs[0] if single else outputs
 
 
-def _attach(cls, ctx, args, tensors, outputs):
-    node = cls._backward_cls.__new__(cls._backward_cls)
-    set_edges(node, [t._gradient_edge() if t.requires_grad else NO_EDGE for t in tensors])
-    node._seq = next_sequence_nr()
-    node._ctx = ctx
-    node._input_kinds = tuple(isinstance(a, _tensor.Tensor) for a in args)
-    ctx._node = node
+def _is_tensor(value) -> bool:
+    return isinstance(value, _tensor.Tensor)
+
+
+def _attach(node, args, outputs):
+    """Make the node the grad_fn of the outputs (except non-differentiable ones) and save tensors."""
+    set_edges(node, [a._gradient_edge() if a.requires_grad else NO_EDGE for a in args if _is_tensor(a)])
+    tensor_outputs = [o for o in outputs if _is_tensor(o)]
+    node._meta = intern(tuple((o._data.shape, o._data.dtype) for o in tensor_outputs))
     results = []
-    differentiable = [o for o in outputs if isinstance(o, _tensor.Tensor) and o.is_floating_point()
-                      and not any(o is n for n in ctx._non_differentiable)]
-    node._meta = tuple((o._data.shape, o._data.dtype) for o in differentiable)
     index = 0
     for out in outputs:
-        if isinstance(out, _tensor.Tensor) and any(out is d for d in differentiable):
-            if any(out is t for t in tensors) and not any(out is d for d in ctx._dirty):
-                out = out.view_as(out)  # an input returned as is becomes a view, as in torch
-                out._grad_fn, out._output_nr, out._requires_grad = node, index, True
-            else:
+        if _is_tensor(out):
+            differentiable = out.is_floating_point() and not any(out is n for n in node.non_differentiable)
+            if differentiable:
+                if any(out is a for a in args) and not any(out is d for d in node.dirty_tensors):
+                    out = out.view_as(out)  # an input returned as it is becomes a view, as in torch
                 out._grad_fn, out._output_nr, out._requires_grad = node, index, True
             index += 1
         results.append(out)
-    ctx._saved = tuple(_save(t, results) for t in getattr(ctx, "_to_save", ()))
-    return results
-
-
-def _save(tensor, outputs):
-    if tensor is None:
-        return None
-    if any(tensor is o for o in outputs):
-        return SavedTensor.of_output(tensor)
-    return SavedTensor.of_input(tensor)
+    node._saved = tuple(None if t is None else
+                        SavedTensor.of_output(t) if any(t is o for o in results) else SavedTensor.of_input(t)
+                        for t in node.to_save)
+    return tuple(results)

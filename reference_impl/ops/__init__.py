@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._tensor import Tensor
-from . import activation, creation, linalg, pointwise, reduction, shape  # noqa: F401 - registers the ops
+from . import activation, creation, indexing, linalg, pointwise, reduction, shape  # noqa: F401 - registers the ops
 from ._common import FUNCTIONS, METHODS
 
 for _name, _fn in METHODS.items():

@@ -73,14 +73,19 @@ class FormulaNode(Node):
             formula, needs = self._formulas[0]
             results = formula(F, grad, *[values[name] for name in needs])
             return [r if fn is not None and (needed is None or fn in needed) else None for r, fn in zip(results, fns)]
-        out = []
-        for (formula, needs), fn in zip(self._formulas, fns):
+        # torch's generated nodes evaluate the formulas last input first (visible in the order of
+        # the nodes a create_graph backward creates).
+        out = [None] * len(fns)
+        index = len(fns)
+        for formula, needs in self._formulas_reversed:
+            index -= 1
+            fn = fns[index]
             if fn is None or (needed is not None and fn not in needed):
-                out.append(None)
-            elif len(needs) == 1:
-                out.append(formula(F, grad, values[needs[0]]))
+                continue
+            if len(needs) == 1:
+                out[index] = formula(F, grad, values[needs[0]])
             else:
-                out.append(formula(F, grad, *[values[name] for name in needs]))
+                out[index] = formula(F, grad, *[values[name] for name in needs])
         return out
 
     def _unpack_saved(self, F) -> dict:
@@ -112,14 +117,16 @@ class Derivative:
         self.needs = tuple(_formula_needs(f) for f in formulas.values())
         # An input named "tensors" is a list (cat, stack): its one formula returns a gradient per element.
         self.list_input = self.inputs == ("tensors",)
-        # Each saved name with the indices of the formulas using it, in first-use order.
-        names = dict.fromkeys(name for needs in self.needs for name in needs)
+        # Each saved name with the indices of the formulas using it, in the order torch unpacks them
+        # (first use when the formulas are read last input first).
+        names = dict.fromkeys(name for needs in reversed(self.needs) for name in needs)
         self.saved_names = tuple((name, tuple(i for i, needs in enumerate(self.needs) if name in needs))
                                  for name in names)
         self.guarded = len(self.inputs) > 1 and not self.list_input
         table = tuple(zip(formulas.values(), self.needs))
         self.node_class = type(node_name, (FormulaNode,), {
-            "__slots__": (), "_formulas": table, "_multi_output": multi_output, "_list_input": self.list_input,
+            "__slots__": (), "_formulas": table, "_formulas_reversed": table[::-1],
+            "_multi_output": multi_output, "_list_input": self.list_input,
             "_releasable": self.inputs + ("result",), "__module__": "builtins"})
 
     def __repr__(self):
@@ -176,6 +183,8 @@ class Derivative:
                 continue
             value = env[name]
             is_tensor = value.__class__ is _Tensor or isinstance(value, _Tensor)
+            if is_tensor and value._is_inference_tensor:
+                raise RuntimeError(_messages.INFERENCE_SAVED)
             if is_tensor or name in inputs:
                 if self.guarded and len(users) == 1 and fns[users[0]] is None:
                     continue  # torch's codegen guard: only that input's formula would read it
@@ -230,6 +239,8 @@ class Derivative:
         old value, version bump, then the target's history rebased onto the node."""
         from ..autograd import _view_inplace
 
+        if target._is_inference_tensor and not _GRAD_MODE.inference:
+            raise RuntimeError(_messages.INFERENCE_INPLACE)
         node = None
         if _GRAD_MODE.grad_enabled and any(
                 isinstance(env.get(name), _Tensor) and env[name].requires_grad for name in self.inputs):
@@ -255,7 +266,10 @@ def make_view(result: Tensor, base: Tensor, step, multi_output: bool = False) ->
     """Mark ``result`` as a view of ``base``: shared version counter, root base, replay chain."""
     root = base._base if base._base is not None else base
     result._base = root
-    result._version_counter = base._counter()
+    if base._is_inference_tensor:
+        result._is_inference_tensor = True
+    else:
+        result._version_counter = base._counter()
     result._view_chain = base._view_chain + (step,)
     result._attr_version = result._version_counter.value
     if _GRAD_MODE.inference:

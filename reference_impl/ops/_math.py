@@ -34,18 +34,14 @@ def _sum_to_array(grad, shape):
 
 # Reference counts seen by ArrayMath.accumulate when nobody else holds an array (see there).
 _OLD_EXCLUSIVE_REFS = 2  # the local name and getrefcount's argument
-_NEW_EXCLUSIVE_REFS = 3  # the engine's loop variable, the parameter, getrefcount's argument
 _STEAL_EXCLUSIVE_REFS = 4  # the input buffer list, AccumulateGrad.apply's local, the parameter, getrefcount's argument
 
 
-def _storage_exclusive(array) -> bool:
-    """torch's storage().use_count() == 1: no other array shares this memory."""
-    root = array
-    while root.base is not None:
-        if not isinstance(root.base, np.ndarray):
-            return False
-        root = root.base
-    return root is array or sys.getrefcount(root) == 2
+def _owns_memory(array) -> bool:
+    """torch's storage().use_count() == 1 for a buffered gradient: it is not a view (a torch view
+    keeps its base alive, so its storage is always shared). A view of this array would hold a
+    reference to it, which the reference-count test catches."""
+    return array.base is None
 
 
 _SAME_SIZE_INT = {np.dtype(np.float16): np.int16, np.dtype(np.float32): np.int32, np.dtype(np.float64): np.int64}
@@ -59,11 +55,24 @@ def where_zero(condition, values):
     if as_int is None:
         return np.where(condition, values, values.dtype.type(0))
     keep = np.negative(np.asarray(condition).astype(as_int))  # all bits set where kept, 0 elsewhere
-    return np.bitwise_and(values.view(as_int), keep).view(values.dtype)
+    out = np.empty(np.broadcast_shapes(values.shape, keep.shape), values.dtype)  # owns its memory, like torch's
+    np.bitwise_and(values.view(as_int), keep, out=out.view(as_int))
+    return out
+
+
+def _obeys_layout(grad) -> bool:
+    """torch's gradient layout contract for a (contiguous) leaf: no gaps, no overlap, row-major."""
+    return grad.flags.c_contiguous
 
 
 def _dense(array) -> bool:
     return array.flags.writeable and (array.flags.c_contiguous or array.flags.f_contiguous)
+
+
+def _root(array):
+    while isinstance(array.base, np.ndarray):
+        array = array.base
+    return array
 
 
 class ArrayMath:
@@ -71,27 +80,32 @@ class ArrayMath:
 
     It also keeps what torch keeps on gradient tensors that arrays lack: which
     arrays the user can see (they must be copied before becoming a .grad) and
-    how often an array was modified in place (its tensor's _version).
+    how often an array's memory was written in place (its tensor's _version,
+    shared with its views). Primitives that torch computes by writing into a
+    fresh tensor (zeros().select(...).copy_(grad), masked_fill_, scatter_, ...)
+    note those writes, so gradients end up with torch's version numbers.
     """
 
     is_tensor = False
 
     def __init__(self) -> None:
         self._user_owned = []
-        self._versions = {}  # id(array) -> (weakref, in-place writes)
+        self._versions = {}  # id(root array) -> (weakref, in-place writes)
 
     def bump(self, array, count: int = 1):
-        """Note in-place writes to an engine array (torch's formulas write into fresh tensors)."""
-        key = id(array)
+        """Note ``count`` in-place writes to an array's memory; returns the array."""
+        root = _root(array)
+        key = id(root)
         previous = self._versions.get(key)
         versions = self._versions
-        ref = previous[0] if previous else weakref.ref(array, lambda _, key=key: versions.pop(key, None))
+        ref = previous[0] if previous else weakref.ref(root, lambda _, key=key: versions.pop(key, None))
         versions[key] = (ref, (previous[1] if previous else 0) + count)
         return array
 
     def version_of(self, array) -> int:
-        entry = self._versions.get(id(array))
-        return entry[1] if entry is not None and entry[0]() is array else 0
+        root = _root(array)
+        entry = self._versions.get(id(root))
+        return entry[1] if entry is not None and entry[0]() is root else 0
 
     def _wrap(self, array):
         t = _make(array)
@@ -104,21 +118,18 @@ class ArrayMath:
         return any(array is owned for owned in self._user_owned)
 
     def accumulate(self, buffer, pos, grad) -> None:
-        """torch's InputBuffer::accumulate without grad mode: sum in place into whichever
-        operand nobody else holds (bumping its version), else out of place."""
+        """torch's InputBuffer::accumulate without grad mode: sum in place into the buffered
+        gradient when nobody else holds it or its memory (bumping its version), else out of place."""
         old = buffer[pos]
         buffer[pos] = None
         if sys.getrefcount(old) == _OLD_EXCLUSIVE_REFS and self._can_write(old):
             np.add(old, grad, out=old)
             buffer[pos] = self.bump(old)
-        elif sys.getrefcount(grad) == _NEW_EXCLUSIVE_REFS and self._can_write(grad):
-            np.add(grad, old, out=grad)
-            buffer[pos] = self.bump(grad)
         else:
             buffer[pos] = old + grad
 
     def _can_write(self, array) -> bool:
-        return _dense(array) and _storage_exclusive(array) and not self._user_sees(array)
+        return _owns_memory(array) and _dense(array) and not self._user_sees(array)
 
     # -- engine plumbing
     @staticmethod
@@ -129,11 +140,15 @@ class ArrayMath:
         return None if grad is None else self._wrap(grad)
 
     def from_user(self, tensor, owned_by_user: bool = True):
+        """A tensor handed to the engine by user code; ``owned_by_user``: the user still holds it."""
         if tensor is None:
             return None
+        data = tensor._data
         if owned_by_user:
-            self._user_owned.append(tensor._data)
-        return tensor._data
+            self._user_owned.append(data)
+        elif tensor._version:
+            self.bump(data, tensor._version - self.version_of(data))
+        return data
 
     def mark_user_owned(self, array) -> None:
         self._user_owned.append(array)
@@ -143,13 +158,15 @@ class ArrayMath:
         and its layout fits (torch "steals" it), else a copy; later, add in place."""
         old = variable._grad
         if old is None:
-            if sys.getrefcount(grad) > _STEAL_EXCLUSIVE_REFS or self._user_sees(grad) or not _dense(grad) \
-                    or not grad.flags.c_contiguous:
+            if sys.getrefcount(grad) > _STEAL_EXCLUSIVE_REFS or self._user_sees(grad) or not _obeys_layout(grad):
                 # torch's clone_obey_contract: empty_strided(...).copy_(grad), so version 1
                 variable._grad = _make(grad.copy())
                 variable._grad._version_counter = VersionCounter(1)
                 return
-            variable._grad = self._wrap(grad)
+            stolen = self._wrap(grad)
+            if not grad.flags.writeable:  # a read-only NumPy view (e.g. of a broadcast): same values, writable
+                stolen._data = grad.copy()
+            variable._grad = stolen
             return
         np.add(old._data, grad, out=old._data, casting="unsafe")
         old._bump_version()
@@ -160,7 +177,7 @@ class ArrayMath:
 
     @staticmethod
     def cast(grad, dtype):
-        return grad.astype(dtype)
+        return grad.astype(dtype, copy=False)  # like tensor.to(): the same array when nothing changes
 
     sum_to = staticmethod(_sum_to_array)
 
@@ -176,6 +193,10 @@ class ArrayMath:
     def zeros(shape, dtype):
         # A 0-d zero as a NumPy scalar: np.where with a 0-d array operand is several times slower.
         return np.zeros(shape, dtype) if shape else np.dtype(dtype).type(0)
+
+    def materialized_zeros(self, shape, dtype):
+        """zeros torch makes with an in-place fill (so at version 1), e.g. for a custom Function."""
+        return self.bump(np.zeros(shape, dtype))
 
     @staticmethod
     def zeros_like(a):
@@ -198,11 +219,28 @@ class ArrayMath:
     def pow(a, exponent):
         return np.power(a, exponent)
 
-    exp, log, sqrt, sin, cos, sign = (staticmethod(f) for f in (np.exp, np.log, np.sqrt, np.sin, np.cos, np.sign))
+    exp, log, sqrt, sin, cos, sgn = (staticmethod(f) for f in (np.exp, np.log, np.sqrt, np.sin, np.cos, np.sign))
 
     @staticmethod
     def where(condition, a, b):
         return np.where(condition, a, b)
+
+    @staticmethod
+    def where_zero(condition, values):
+        """values where condition holds, else +0.0 (torch's where(cond, values, 0))."""
+        return where_zero(condition, values)
+
+    @staticmethod
+    def where_zero_else(condition, values):
+        """where(condition, 0, values)."""
+        return where_zero(np.logical_not(condition), values)
+
+    def masked_fill_zero_(self, values, mask):
+        """values.masked_fill_(mask, 0), in place (so one version up)."""
+        values = np.array(values, copy=True) if not isinstance(values, np.ndarray) or not values.flags.writeable \
+            else values
+        values[np.broadcast_to(mask, values.shape)] = 0
+        return self.bump(values)
 
     @staticmethod
     def logical_and(a, b):
@@ -223,11 +261,6 @@ class ArrayMath:
     @staticmethod
     def threshold_backward(grad, value, threshold):
         return where_zero(value > threshold, grad)
-
-    @staticmethod
-    def where_zero(condition, values):
-        """values where condition holds, else +0.0 (torch's where(cond, values, 0))."""
-        return where_zero(condition, values)
 
     # -- shapes
     @staticmethod
@@ -253,8 +286,16 @@ class ArrayMath:
         return np.swapaxes(a, dim0, dim1)
 
     @staticmethod
+    def permute(a, dims):
+        return np.transpose(a, dims)
+
+    @staticmethod
+    def t(a):
+        return a.T
+
+    @staticmethod
     def sum(a, dims, keepdim=False):
-        return a.sum(axis=dims, keepdims=keepdim)
+        return np.asarray(a.sum(axis=dims, keepdims=keepdim))
 
     @staticmethod
     def stack(arrays, dim):
@@ -266,48 +307,99 @@ class ArrayMath:
 
     @staticmethod
     def select(a, dim, index):
-        return np.take(a, index, axis=dim)
+        """A view, like torch's select (np.take would copy)."""
+        key = [slice(None)] * a.ndim
+        key[dim] = index
+        return a[(*key, Ellipsis)]
 
     @staticmethod
     def narrow(a, dim, start, length):
-        index = [slice(None)] * a.ndim
-        index[dim] = slice(start, start + length)
-        return a[tuple(index)]
+        key = [slice(None)] * a.ndim
+        key[dim] = slice(start, start + length)
+        return a[tuple(key)]
 
     @staticmethod
     def select_backward(grad, sizes, dim, index):
+        """torch's select_backward op (its in-kernel write does not count as a version)."""
         out = np.zeros(sizes, grad.dtype)
-        view = [slice(None)] * len(sizes)
-        view[dim] = index
-        out[tuple(view)] = grad
+        key = [slice(None)] * len(sizes)
+        key[dim] = index
+        out[tuple(key)] = grad
         return out
 
     @staticmethod
     def slice_backward(grad, sizes, dim, start, end, step):
+        """torch's slice_backward op (its in-kernel write does not count as a version)."""
         out = np.zeros(sizes, grad.dtype)
-        view = [slice(None)] * len(sizes)
-        view[dim] = slice(start, end, step)
-        out[tuple(view)] = grad
+        key = [slice(None)] * len(sizes)
+        key[dim] = slice(start, end, step)
+        out[tuple(key)] = grad
         return out
 
-    @staticmethod
-    def index_backward(grad, sizes, indices):
+    def index_backward(self, grad, sizes, indices):
+        """zeros(sizes)._index_put_impl_(indices, grad, accumulate=True)."""
         out = np.zeros(sizes, grad.dtype)
         np.add.at(out, indices, grad)
-        return out
+        return self.bump(out)
 
     @staticmethod
-    def scatter_into_zeros(grad, sizes, dim, indices):
-        """zeros(sizes).scatter_(dim, indices, grad): each grad lands at its index along dim."""
+    def index(grad, indices):
+        return grad[indices]
+
+    def index_put(self, base, indices, values, accumulate):
+        """base.index_put_(indices, values, accumulate), in place."""
+        if accumulate:
+            np.add.at(base, indices, values)
+        else:
+            base[indices] = values
+        return self.bump(base)
+
+    def scatter_into_zeros(self, grad, sizes, dim, indices):
+        """at::zeros(sizes).scatter_(dim, indices, grad): two in-place writes (zero_, scatter_)."""
         out = np.zeros(sizes, grad.dtype)
         np.put_along_axis(out, indices, grad, axis=dim)
+        return self.bump(out, 2)
+
+    def scatter_add_into_zeros(self, grad, sizes, dim, indices):
+        """zeros(sizes).scatter_add_(dim, indices, grad) (gather's backward)."""
+        out = np.zeros(sizes, grad.dtype)
+        target = np.moveaxis(out, dim, -1)
+        lead = np.indices(indices.shape[:dim] + indices.shape[dim + 1:], sparse=True)
+        np.add.at(target, (*[np.expand_dims(axis, -1) for axis in lead], np.moveaxis(indices, dim, -1)),
+                  np.moveaxis(grad, dim, -1))
+        return self.bump(out)
+
+    @staticmethod
+    def scatter_value(grad, dim, indices, value):
+        out = np.array(grad, copy=True)
+        np.put_along_axis(out, indices, value, axis=dim)
         return out
 
     @staticmethod
-    def masked_fill_zeros(grad_value, sizes, mask):
+    def gather(grad, dim, indices):
+        return np.take_along_axis(grad, indices, axis=dim)
+
+    @staticmethod
+    def masked_fill(values, mask, value):
+        out = np.array(values, copy=True)
+        out[np.broadcast_to(mask, out.shape)] = value
+        return out
+
+    @staticmethod
+    def slice(a, dim, start, end, step):
+        key = [slice(None)] * a.ndim
+        key[dim] = slice(start, end, step)
+        return a[tuple(key)]
+
+    @staticmethod
+    def sgn_backward(grad, self, result):
+        return np.zeros_like(grad)
+
+    def masked_fill_zeros(self, grad_value, sizes, mask):
+        """grad.new_zeros(sizes).masked_fill_(mask, value)."""
         out = np.zeros(sizes, grad_value.dtype)
         out[mask] = grad_value
-        return out
+        return self.bump(out)
 
     # -- linear algebra
     @staticmethod
@@ -323,31 +415,25 @@ class ArrayMath:
         return np.multiply.outer(a, b)
 
     @staticmethod
-    def t(a):
-        return a.T
-
-    @staticmethod
     def bmm(a, b):
         return np.matmul(a, b)
 
     # -- views written to after an in-place op (CopySlices, AsStridedBackward0)
-    @staticmethod
-    def copy_with_view_region(grad, chain):
-        result = grad.copy()
+    def copy_with_view_region(self, grad, chain):
+        """new_empty_strided(...).copy_(grad) and the view's part of it."""
+        result = self.bump(np.array(grad, copy=True))
         return result, _view_elements(result, chain)
 
-    @staticmethod
-    def write_view_region(result, chain, value):
+    def write_view_region(self, result, chain, value):
         flat_index = replay_array(np.arange(result.size).reshape(result.shape), chain)
         result.reshape(-1)[flat_index.reshape(-1)] = np.broadcast_to(value, flat_index.shape).reshape(-1)
-        return result
+        return self.bump(result)
 
-    @staticmethod
-    def as_strided_backward(grad, base_shape, chain):
+    def as_strided_backward(self, grad, base_shape, chain):
         out = np.zeros(base_shape, grad.dtype)
         flat_index = replay_array(np.arange(out.size).reshape(base_shape), chain)
         np.add.at(out.reshape(-1), flat_index.reshape(-1), np.broadcast_to(grad, flat_index.shape).reshape(-1))
-        return out
+        return self.bump(out)
 
 
 def _view_elements(array, chain):
@@ -356,7 +442,11 @@ def _view_elements(array, chain):
 
 
 class TensorMath:
-    """Primitives over tensors with history: the graph of a create_graph backward."""
+    """Primitives over tensors with history: the graph of a create_graph backward.
+
+    The functions live in ``_tensor_primitives``; this class only adds the engine
+    plumbing, so that ``F.<name>`` reads the same in both modes.
+    """
 
     is_tensor = True
 
@@ -387,6 +477,11 @@ class TensorMath:
     @staticmethod
     def dtype_of(grad):
         return grad._data.dtype
+
+    @staticmethod
+    def accumulate(buffer, pos, grad) -> None:
+        """InputBuffer::accumulate with grad mode on: always out of place (so it is recorded)."""
+        buffer[pos] = buffer[pos] + grad
 
     @staticmethod
     def copy_with_view_region(grad, chain):

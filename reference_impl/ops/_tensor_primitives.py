@@ -1,31 +1,34 @@
 """TensorMath's primitives: the same names as ArrayMath, built from differentiable ops.
 
 Each mirrors the ATen call torch's backward formula makes, so a create_graph
-backward builds the nodes torch builds (e.g. ``mul_scalar`` -> MulBackward1).
+backward builds the nodes torch builds (e.g. ``mul_scalar`` -> MulBackward1,
+``select_backward`` -> SelectBackwardBackward0).
 """
 from __future__ import annotations
 
 import numpy as np
 
+from .. import _dtypes
 from .._tensor import Tensor
-from . import activation, linalg, pointwise, reduction, shape
-from ._derivative import Derivative
-from .pointwise import ADD, DIV_SCALAR, MUL_SCALAR, ADD_SCALAR
+from ..autograd._view_inplace import replay_array
+from . import activation, indexing, linalg, pointwise, reduction, shape
+from .pointwise import ADD_SCALAR, DIV_SCALAR, MUL_SCALAR
 
 _make = Tensor._make
 
+# Ops used as they are.
 tanh_backward = activation.tanh_backward
 sigmoid_backward = activation.sigmoid_backward
 threshold_backward = activation.threshold_backward
-exp, log, sqrt, sin, cos = pointwise.exp, pointwise.log, pointwise.sqrt, pointwise.sin, pointwise.cos
-sign = pointwise.sign
-pow = pointwise.pow  # noqa: A001
+exp, log, sqrt, sin, cos, sgn = pointwise.exp, pointwise.log, pointwise.sqrt, pointwise.sin, pointwise.cos, pointwise.sgn
+pow = pointwise.pow  # noqa: A001 - the name formulas use
 isnan = pointwise.isnan
-mm, mv, bmm, outer = linalg.mm, linalg.mv, linalg.bmm, linalg.outer
+mm, mv, bmm = linalg.mm, linalg.mv, linalg.bmm
 t, transpose, permute = shape.t, shape.transpose, shape.permute
-unsqueeze, squeeze, select, narrow = shape.unsqueeze, shape.squeeze, shape.select, shape.narrow
-stack, cat, clone = shape.stack, shape.cat, shape.clone
-index_put = shape.index_put_
+unsqueeze, squeeze, select, narrow, slice = shape.unsqueeze, shape.squeeze, shape.select, shape.narrow, shape._slice  # noqa: A001
+stack, cat, clone, expand, reshape = shape.stack, shape.cat, shape.clone, shape.expand, shape.reshape
+select_backward, slice_backward = indexing.select_backward, indexing.slice_backward
+gather, masked_fill, masked_fill_ = indexing.gather, indexing.masked_fill, indexing.masked_fill_
 
 
 def add(a, b):
@@ -49,37 +52,38 @@ def zeros(shape_, dtype):
     return _make(np.zeros(shape_, dtype))
 
 
+def materialized_zeros(shape_, dtype):
+    t_ = zeros(shape_, dtype)
+    t_._bump_version()  # made by an in-place fill, as torch does
+    return t_
+
+
 def zeros_like(a):
     return _make(np.zeros_like(a._data))
-
-
-def where(condition, a, b):
-    return WHERE.record(np.where(_data(condition), _data(a), _data(b)), condition=condition, self=a, other=b)
-
-
-def where_zero(condition, values):
-    return where(condition, values, zeros((), values._data.dtype))
 
 
 def _data(value):
     return value._data if isinstance(value, Tensor) else value
 
 
-WHERE = Derivative("WhereBackward0",
-                   self=lambda F, grad, condition: F.where(condition, grad, F.zeros((), F.dtype_of(grad))),
-                   other=lambda F, grad, condition: F.where(condition, F.zeros((), F.dtype_of(grad)), grad))
+def where(condition, a, b):
+    return pointwise.where(condition, a, b)
+
+
+def where_zero(condition, values):
+    return where(condition, values, zeros((), values._data.dtype))
+
+
+def where_zero_else(condition, values):
+    return where(condition, zeros((), values._data.dtype), values)
+
+
+def masked_fill_zero_(values, mask):
+    return masked_fill_(values, mask, 0)
 
 
 def logical_and(a, b):
-    return _make(np.logical_and(a._data, b._data))
-
-
-def expand(a, shape_):
-    return shape.expand(a, shape_)
-
-
-def reshape(a, shape_):
-    return shape.reshape(a, shape_)
+    return _make(np.logical_and(_data(a), _data(b)))
 
 
 def sum(a, dims, keepdim=False):  # noqa: A001
@@ -87,71 +91,70 @@ def sum(a, dims, keepdim=False):  # noqa: A001
 
 
 def sum_to(grad, shape_):
-    """at::sum_to: sum leading dims away, then dims that were 1, keeping them."""
-    if tuple(grad._data.shape) == tuple(shape_):
+    """at::sum_to: one sum over the leading dims and the dims that were 1 (keepdim), then a view."""
+    shape_ = tuple(shape_)
+    if tuple(grad._data.shape) == shape_:
         return grad
     lead = grad.dim() - len(shape_)
-    if lead:
-        grad = reduction.sum(grad, tuple(range(lead)))
-    dims = tuple(i for i, size in enumerate(shape_) if size == 1 and grad._data.shape[i] != 1)
+    dims = tuple(range(lead)) + tuple(lead + i for i, size in enumerate(shape_)
+                                      if size == 1 and grad._data.shape[lead + i] != 1)
     if dims:
         grad = reduction.sum(grad, dims, keepdim=True)
-    return grad
+    return shape.view(grad, shape_) if lead else grad
 
 
 def cast(grad, dtype):
-    from .. import _dtypes
-
     return shape.to(grad, _dtypes.from_numpy(np.dtype(dtype)))
 
 
-def select_backward(grad, sizes, dim, index):
-    out = zeros(sizes, grad._data.dtype)
-    shape.select(out, dim, index).copy_(grad)
-    return out
+def index(grad, key):
+    return shape.INDEX.record(grad._data[key], self=grad, self_sym_sizes=grad._data.shape, indices=key)
 
 
-def slice_backward(grad, sizes, dim, start, end, step):
-    out = zeros(sizes, grad._data.dtype)
-    shape._slice(out, dim, start, end, step).copy_(grad)
-    return out
+def index_put(base, key, values, accumulate):
+    return indexing.index_put_(base, key, values, accumulate)
 
 
-def index_backward(grad, sizes, indices):
-    return shape.index_put_(zeros(sizes, grad._data.dtype), indices, grad, accumulate=True)
-
-
-def index(grad, indices):
-    return shape.INDEX.record(grad._data[indices], self=grad, self_sym_sizes=grad._data.shape, indices=indices)
+def index_backward(grad, sizes, key):
+    """zeros(sizes)._index_put_impl_(indices, grad, accumulate=True): IndexPutImplBackward0."""
+    return indexing.index_put_impl_(zeros(sizes, grad._data.dtype), key, grad, accumulate=True)
 
 
 def scatter_into_zeros(grad, sizes, dim, indices):
-    key = np.indices(indices._data.shape, sparse=True)
-    key = tuple(indices._data if axis == dim else k for axis, k in enumerate(key))
-    return shape.index_put_(zeros(sizes, grad._data.dtype), key, grad)
+    """zeros(sizes).scatter_(dim, indices, grad): ScatterBackward0."""
+    return indexing.scatter_(zeros(sizes, grad._data.dtype), dim, indices, grad)
+
+
+def scatter_add_into_zeros(grad, sizes, dim, indices):
+    return indexing.scatter_add_(zeros(sizes, grad._data.dtype), dim, indices, grad)
+
+
+def scatter_value(grad, dim, indices, value):
+    return indexing.scatter(grad, dim, indices, value)
 
 
 def masked_fill_zeros(value, sizes, mask):
-    mask_data = mask._data if isinstance(mask, Tensor) else mask
-    out = zeros(sizes, value._data.dtype)
-    return shape.index_put_(out, (mask_data,), value.expand(int(mask_data.sum())))
+    """grad.new_zeros(sizes).masked_fill_(mask, value): MaskedFillBackward1."""
+    return masked_fill_(zeros(sizes, value._data.dtype), mask, value)
+
+
+def sgn_backward(grad, self, result):
+    return zeros_like(grad)
 
 
 def accumulate_into(variable, grad) -> None:
     """AccumulateGrad under create_graph: a differentiable copy first, then out-of-place sums."""
     old = variable._grad
     if old is None:
-        fresh = _make(np.empty_like(grad._data))
-        variable._grad = shape.copy_(fresh, grad)
+        variable._grad = shape.copy_(_make(np.empty_like(grad._data)), grad)
     else:
-        variable._grad = ADD.record(old._data + grad._data, self=old, other=grad, alpha=1) \
-            if isinstance(old, Tensor) else old + grad
+        variable._grad = old + grad
 
 
 def as_strided_backward(grad, base_shape, chain):
-    from ..autograd._view_inplace import replay_array
-
-    flat = replay_array(np.arange(int(np.prod(base_shape))).reshape(base_shape), chain).reshape(-1)
-    out = zeros((int(np.prod(base_shape)),), grad._data.dtype)
-    out = shape.index_put_(out, (flat,), shape.reshape(grad, (-1,)) if grad.dim() else grad, accumulate=True)
+    """The base-shaped gradient of a regenerated view: the view's elements, summed where they overlap."""
+    size = int(np.prod(base_shape))
+    flat = replay_array(np.arange(size).reshape(base_shape), chain).reshape(-1)
+    values = shape.reshape(grad, (-1,)) if grad.dim() else shape.reshape(grad, (1,))
+    out = indexing.index_put_(zeros((size,), grad._data.dtype), (flat,), values, accumulate=True)
     return shape.reshape(out, base_shape)

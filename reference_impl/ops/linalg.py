@@ -13,7 +13,7 @@ from .shape import expand, reshape, squeeze, squeeze_, transpose, unsqueeze, con
 
 MM = Derivative("MmBackward0", self=lambda F, grad, mat2: F.mm(grad, F.t(mat2)),
                 mat2=lambda F, grad, self: F.mm(F.t(self), grad))
-MV = Derivative("MvBackward0", self=lambda F, grad, vec: F.outer(grad, vec),
+MV = Derivative("MvBackward0", self=lambda F, grad, vec: F.reshape(grad, (-1, 1)) * vec,
                 vec=lambda F, grad, self: F.mv(F.t(self), grad))
 DOT = Derivative("DotBackward0", self=lambda F, grad, tensor: grad * tensor, tensor=lambda F, grad, self: grad * self)
 BMM = Derivative("BmmBackward0", self=lambda F, grad, mat2: F.bmm(grad, F.transpose(mat2, 1, 2)),

@@ -66,18 +66,17 @@ POW_BASE = Derivative(
     exponent=lambda F, grad, self, exponent, result: pow_backward_exponent(F, grad, self, exponent, result))
 
 
-def _maximum_backward(F, grad, self, other, keep):
-    """Ties split the gradient in half (torch's formula for maximum/minimum)."""
-    halved = F.where(self == other, F.div_scalar(grad, 2), grad)
-    return F.where(keep(self, other), halved, F.zeros((), F.dtype_of(halved)))
+def _maximum_backward(F, grad, self, other, loses):
+    """where(self == other, grad / 2, grad).masked_fill_(loses, 0): ties split the gradient in half."""
+    return F.masked_fill_zero_(F.where(self == other, F.div_scalar(grad, 2), grad), loses)
 
 
 MAXIMUM = Derivative("MaximumBackward0",
-                     self=lambda F, grad, self, other: _maximum_backward(F, grad, self, other, lambda a, b: a >= b),
-                     other=lambda F, grad, self, other: _maximum_backward(F, grad, self, other, lambda a, b: a <= b))
+                     self=lambda F, grad, self, other: _maximum_backward(F, grad, self, other, self < other),
+                     other=lambda F, grad, self, other: _maximum_backward(F, grad, self, other, self > other))
 MINIMUM = Derivative("MinimumBackward0",
-                     self=lambda F, grad, self, other: _maximum_backward(F, grad, self, other, lambda a, b: a <= b),
-                     other=lambda F, grad, self, other: _maximum_backward(F, grad, self, other, lambda a, b: a >= b))
+                     self=lambda F, grad, self, other: _maximum_backward(F, grad, self, other, self > other),
+                     other=lambda F, grad, self, other: _maximum_backward(F, grad, self, other, self < other))
 
 
 # ----------------------------------------------------------------- binary forwards
@@ -127,12 +126,49 @@ def mul(input, other):
     return _binary(MUL, np.multiply, input, other)
 
 
+DIV_ROUNDING = Derivative("DivBackward2", self=lambda F, grad: F.zeros_like(grad),
+                          other=lambda F, grad: F.zeros_like(grad))
+
+
+def _not_implemented(F, grad):
+    raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
+FLOOR_DIVIDE = Derivative("NotImplemented", self=_not_implemented, other=_not_implemented)
+FLOOR_DIVIDE_SCALAR = Derivative("NotImplemented", self=_not_implemented)
+for _node in (FLOOR_DIVIDE, FLOOR_DIVIDE_SCALAR):
+    _node.node_class.name = lambda self: "torch::autograd::NotImplemented"
+
+
+def _rounded_division(a, b, mode):
+    """Division rounded toward zero ('trunc') or down ('floor'), in the operands' dtype."""
+    if a.dtype.kind in "iub":
+        if np.any(np.asarray(b) == 0):
+            raise RuntimeError("ZeroDivisionError")
+        quotient = np.floor_divide(a, b)
+        if mode == "trunc":
+            quotient = quotient + ((np.remainder(a, b) != 0) & ((a < 0) != (np.asarray(b) < 0)))
+        return quotient
+    return np.floor_divide(a, b) if mode == "floor" else np.trunc(np.true_divide(a, b))
+
+
 @export("div", "divide", "true_divide")
 def div(input, other, *, rounding_mode=None):
     check_operand(other, "div")
-    if rounding_mode is not None:
-        raise NotImplementedError("reference_impl: div(rounding_mode=...) is not implemented")
-    return _binary(DIV, np.true_divide, input, other, int_to_float=True)
+    if rounding_mode is None:
+        return _binary(DIV, np.true_divide, input, other, int_to_float=True)
+    if rounding_mode not in ("trunc", "floor"):
+        raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                           f"'{rounding_mode}'")
+    a, b = binary_arrays(input, other)
+    return DIV_ROUNDING.record(_rounded_division(a, b, rounding_mode), self=input, other=other)
+
+
+@export("floor_divide")
+def floor_divide(input, other):
+    a, b = binary_arrays(input, other)
+    derivative = FLOOR_DIVIDE if isinstance(other, Tensor) else FLOOR_DIVIDE_SCALAR
+    return derivative.record(_rounded_division(a, b, "floor"), self=input, other=other)
 
 
 @export("neg", "negative")
@@ -184,6 +220,12 @@ tensor_method("__add__", "__radd__")(add)
 tensor_method("__sub__")(sub)
 tensor_method("__mul__", "__rmul__")(mul)
 tensor_method("__truediv__")(div)
+tensor_method("__floordiv__")(floor_divide)
+
+
+@tensor_method("__rfloordiv__")
+def _rfloordiv_operator(self, other):
+    return floor_divide(_make(np.asarray(other, _dtypes.result_type(self, other).numpy)), self)
 tensor_method("__neg__")(neg)
 tensor_method("__pow__")(pow)
 
@@ -206,6 +248,18 @@ def _rpow_operator(self, other):
 @tensor_method("__pos__")
 def _pos_operator(self):
     return self
+
+
+WHERE = Derivative("WhereBackward0",
+                   self=lambda F, grad, condition: F.where_zero(condition, grad),
+                   other=lambda F, grad, condition: F.where_zero_else(condition, grad))
+
+
+@export("where")
+def where(condition, input, other):
+    a, b = binary_arrays(input, other)
+    cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
+    return WHERE.record(np.where(cond, a, b), condition=condition, self=input, other=other)
 
 
 # ----------------------------------------------------------------- comparisons and logic
@@ -281,9 +335,11 @@ LOG, log = _unary("LogBackward0", np.log, lambda F, grad, self: grad / self, ("l
 SQRT, sqrt = _unary("SqrtBackward0", np.sqrt, lambda F, grad, result: grad / F.mul_scalar(result, 2), ("sqrt",))
 SIN, sin = _unary("SinBackward0", np.sin, lambda F, grad, self: grad * F.cos(self), ("sin",))
 COS, cos = _unary("CosBackward0", np.cos, lambda F, grad, self: grad * -F.sin(self), ("cos",))
-ABS, abs = _unary("AbsBackward0", np.abs, lambda F, grad, self: grad * F.sign(self),  # noqa: A001
+ABS, abs = _unary("AbsBackward0", np.abs, lambda F, grad, self: grad * F.sgn(self),  # noqa: A001
                   ("abs", "absolute"), float_only=False)
 SIGN, sign = _unary("SignBackward0", np.sign, lambda F, grad: F.zeros_like(grad), ("sign",), float_only=False)
+SGN, sgn = _unary("SgnBackward0", np.sign, lambda F, grad, self, result: F.sgn_backward(grad, self, result), ("sgn",),
+                  float_only=False)
 
 
 # ----------------------------------------------------------------- in-place forms

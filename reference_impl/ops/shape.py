@@ -11,10 +11,12 @@ import math
 import numpy as np
 
 from .. import _dtypes, _messages
+from .._grad_mode import STATE as _GRAD_MODE
 from .._tensor import Tensor, wrap_dim
 from ..autograd._view_inplace import ViewStep
 from ._common import as_array, broadcast_shapes, export, is_number, shape_arg, tensor_method
 from ._derivative import Derivative
+from .indexing import index_put_
 
 _make = Tensor._make
 
@@ -90,10 +92,6 @@ ZERO = Derivative("ZeroBackward0", self=lambda F, grad: F.zeros_like(grad))
 FILL = Derivative("FillBackward2", self=lambda F, grad: F.zeros_like(grad))
 FILL_TENSOR = Derivative("FillBackward3", self=lambda F, grad: F.zeros_like(grad),
                          value=lambda F, grad: F.sum(grad, None))
-INDEX_PUT = Derivative("IndexPutBackward0",
-                       self=lambda F, grad, indices, values_shape, accumulate:
-                       F.index_put(F.clone(grad), indices, F.zeros(values_shape, F.dtype_of(grad)), accumulate),
-                       values=lambda F, grad, indices: F.index(grad, indices))
 
 CopyBackwards = COPY.node_class
 CopyBackwards.name = lambda self: "torch::autograd::CopyBackwards"
@@ -135,7 +133,7 @@ def _view_array(a, shape):
 def _select_array(a, dim, index):
     key = [slice(None)] * a.ndim
     key[dim] = index
-    return a[tuple(key)]
+    return a[(*key, Ellipsis)]  # the Ellipsis keeps a 0-d result a view (a[0] would copy a NumPy scalar)
 
 
 def _slice_array(a, dim, start, end, step):
@@ -533,29 +531,45 @@ def setitem(self, index, value):
             if _is_advanced(item) and not _is_int_index(item):
                 advanced[dim] = _index_array(item)
             dim += 1
+        if is_number(value):
+            value = _make(np.asarray(value, self._data.dtype))
         return index_put_(target, _numpy_key(self._data.ndim, advanced), value)
     target = getitem(self, index) if index is not Ellipsis else self
-    if is_number(value) or (isinstance(value, Tensor) and value._data.ndim == 0 and target._data.ndim != 0):
+    if is_number(value):  # torch turns the number into a 0-d tensor, then fills with it
+        value = _make(np.asarray(value, self._data.dtype))
+    if isinstance(value, Tensor) and value._data.ndim == 0:
         fill_(target, value)
     else:
         copy_(target, value)
 
 
 # ----------------------------------------------------------------- copies and conversions
+def _copy_kernel_version(source, result):
+    """clone/_to_copy of an inference tensor outside inference mode run as empty + copy_, and that
+    copy_ is counted on the new (normal) tensor: version 1. Normal inputs copy below autograd: 0."""
+    if source._is_inference_tensor and not _GRAD_MODE.inference:
+        result._bump_version()
+    return result
+
+
 @export("clone")
 def clone(input, *, memory_format=None):
-    return CLONE.record(np.array(input._data, copy=True), self=input)
+    return _copy_kernel_version(input, CLONE.record(np.array(input._data, copy=True), self=input))
 
 
 @tensor_method("contiguous")
 def contiguous(self, memory_format=None):
-    return self if self._data.flags.c_contiguous else clone(self)
+    """self if already C-contiguous, else a C-ordered copy (clone with MemoryFormat::Contiguous)."""
+    if self._data.flags.c_contiguous:
+        return self
+    return CLONE.record(np.ascontiguousarray(self._data), self=self)
 
 
 def _convert(self, dtype):
     if self._data.dtype == dtype.numpy:
         return self
-    return TO_COPY.record(self._data.astype(dtype.numpy), self=self, self_dtype=self._data.dtype)
+    return _copy_kernel_version(self, TO_COPY.record(self._data.astype(dtype.numpy), self=self,
+                                                     self_dtype=self._data.dtype))
 
 
 @tensor_method("to")
@@ -655,20 +669,3 @@ def fill_(self, value):
                                f"{value._data.ndim} dimensions.")
         return FILL_TENSOR.record_inplace(self, lambda: self._data.fill(value._data.item()), self=self, value=value)
     return FILL.record_inplace(self, lambda: self._data.fill(value), self=self)
-
-
-@tensor_method("index_put_")
-def index_put_(self, indices, values, accumulate=False):
-    _check_writable(self)
-    key = tuple(i._data if isinstance(i, Tensor) else i for i in indices) if isinstance(indices, (tuple, list)) \
-        else indices
-    data = values._data if isinstance(values, Tensor) else np.asarray(values, self._data.dtype)
-
-    def compute():
-        if accumulate:
-            np.add.at(self._data, key, data)
-        else:
-            self._data[key] = data
-
-    return INDEX_PUT.record_inplace(self, compute, self=self, values=values, indices=key,
-                                    values_shape=data.shape, accumulate=accumulate)

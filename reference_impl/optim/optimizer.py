@@ -45,14 +45,13 @@ class Optimizer:
             self.add_param_group(dict(group))
 
     def __repr__(self):
-        lines = [self.__class__.__name__ + " ("]
+        text = self.__class__.__name__ + " ("
         for index, group in enumerate(self.param_groups):
-            lines.append(f"Parameter Group {index}")
+            text += f"\nParameter Group {index}\n"
             for key in sorted(group):
                 if key != "params":
-                    lines.append(f"    {key}: {group[key]}")
-        lines.append(")")
-        return "\n".join(lines)
+                    text += f"    {key}: {group[key]}\n"
+        return text + ")"
 
     def add_param_group(self, param_group: dict) -> None:
         if not isinstance(param_group, dict):

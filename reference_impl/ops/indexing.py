@@ -1,0 +1,161 @@
+"""Indexed reads and writes: gather, scatter, masked_fill, index_put (and torch's internal
+_index_put_impl_), plus the select/slice backward ops that torch's formulas call."""
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor, wrap_dim
+from ._common import export, tensor_method
+from ._derivative import Derivative
+
+_make = Tensor._make
+
+
+def _key(indices):
+    return tuple(i._data if isinstance(i, Tensor) else i for i in indices) if isinstance(indices, (tuple, list)) \
+        else indices
+
+
+def _index_put_formulas(name):
+    return Derivative(
+        name,
+        self=lambda F, grad, indices, values_shape, accumulate:
+        grad if accumulate else F.index_put(F.clone(grad), indices, F.zeros(values_shape, F.dtype_of(grad)), False),
+        values=lambda F, grad, indices: F.index(grad, indices))
+
+
+INDEX_PUT = _index_put_formulas("IndexPutBackward0")
+INDEX_PUT_IMPL = _index_put_formulas("IndexPutImplBackward0")
+GATHER = Derivative("GatherBackward0", self=lambda F, grad, self_sym_sizes, dim, index:
+                    F.scatter_add_into_zeros(grad, self_sym_sizes, dim, index))
+SCATTER = Derivative("ScatterBackward0",
+                     self=lambda F, grad, dim, index: F.scatter_value(grad, dim, index, 0),
+                     src=lambda F, grad, dim, index: F.gather(grad, dim, index))
+SCATTER_ADD = Derivative("ScatterAddBackward0", self=lambda F, grad: grad,
+                         src=lambda F, grad, dim, index: F.gather(grad, dim, index))
+MASKED_FILL = Derivative("MaskedFillBackward0", self=lambda F, grad, mask: F.masked_fill(grad, mask, 0))
+MASKED_FILL_TENSOR = Derivative("MaskedFillBackward1",
+                                self=lambda F, grad, mask: F.masked_fill(grad, mask, 0),
+                                value=lambda F, grad, mask: F.sum(F.where_zero(mask, grad), None))
+SELECT_BACKWARD = Derivative("SelectBackwardBackward0",
+                             grad_output=lambda F, grad, dim, index: F.select(grad, dim, index))
+SLICE_BACKWARD = Derivative("SliceBackwardBackward0",
+                            grad_output=lambda F, grad, dim, start, end, step: F.slice(grad, dim, start, end, step))
+
+
+def _writable(target):
+    if not target._data.flags.writeable:
+        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a single "
+                           "memory location. Please clone() the tensor before performing the operation.")
+
+
+def _index_put(derivative, self, indices, values, accumulate):
+    _writable(self)
+    key = _key(indices)
+    data = values._data if isinstance(values, Tensor) else np.asarray(values, self._data.dtype)
+
+    def compute():
+        if accumulate:
+            np.add.at(self._data, key, data)
+        else:
+            self._data[key] = data
+
+    return derivative.record_inplace(self, compute, self=self, values=values, indices=key, values_shape=data.shape,
+                                     accumulate=accumulate)
+
+
+@tensor_method("index_put_")
+def index_put_(self, indices, values, accumulate=False):
+    return _index_put(INDEX_PUT, self, indices, values, accumulate)
+
+
+def index_put_impl_(self, indices, values, accumulate=False):
+    """torch's internal _index_put_impl_, which index's backward calls (IndexPutImplBackward0)."""
+    return _index_put(INDEX_PUT_IMPL, self, indices, values, accumulate)
+
+
+def _dim_index(input, dim, index):
+    d = wrap_dim(dim, input._data.ndim)
+    if not isinstance(index, Tensor) or index._data.dtype != np.int64:
+        raise RuntimeError("gather(): Expected dtype int64 for index")
+    return d, index._data
+
+
+@export("gather")
+def gather(input, dim, index, *, sparse_grad=False):
+    d, idx = _dim_index(input, dim, index)
+    return GATHER.record(np.take_along_axis(input._data, idx, axis=d), self=input, dim=d, index=index,
+                         self_sym_sizes=input._data.shape)
+
+
+@tensor_method("scatter_")
+def scatter_(self, dim, index, src):
+    d, idx = _dim_index(self, dim, index)
+    _writable(self)
+    value = src._data if isinstance(src, Tensor) else self._data.dtype.type(src)
+
+    def compute():
+        np.put_along_axis(self._data, idx, value, axis=d)
+
+    if isinstance(src, Tensor):
+        return SCATTER.record_inplace(self, compute, self=self, src=src, dim=d, index=index)
+    return SCATTER.record_inplace(self, compute, self=self, dim=d, index=index)
+
+
+@export("scatter")
+def scatter(input, dim, index, src):
+    from .shape import clone
+
+    return scatter_(clone(input), dim, index, src)
+
+
+@tensor_method("scatter_add_")
+def scatter_add_(self, dim, index, src):
+    d, idx = _dim_index(self, dim, index)
+    _writable(self)
+
+    def compute():
+        target = np.moveaxis(self._data, d, -1)
+        lead = np.indices(idx.shape[:d] + idx.shape[d + 1:], sparse=True)
+        rows = np.moveaxis(idx, d, -1)
+        np.add.at(target, (*[np.expand_dims(axis, -1) for axis in lead], rows), np.moveaxis(src._data, d, -1))
+
+    return SCATTER_ADD.record_inplace(self, compute, self=self, src=src, dim=d, index=index)
+
+
+@tensor_method("masked_fill_")
+def masked_fill_(self, mask, value):
+    _writable(self)
+    mask_data = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    fill = value._data if isinstance(value, Tensor) else value
+
+    def compute():
+        self._data[np.broadcast_to(mask_data, self._data.shape)] = fill
+
+    if isinstance(value, Tensor):
+        return MASKED_FILL_TENSOR.record_inplace(self, compute, self=self, value=value, mask=mask)
+    return MASKED_FILL.record_inplace(self, compute, self=self, mask=mask)
+
+
+@export("masked_fill")
+def masked_fill(input, mask, value):
+    from .shape import clone
+
+    return masked_fill_(clone(input), mask, value)
+
+
+def select_backward(grad_output, input_sizes, dim, index):
+    """zeros(input_sizes) with grad_output placed at index along dim (torch's select_backward op)."""
+    out = np.zeros(input_sizes, grad_output._data.dtype)
+    key = [slice(None)] * len(input_sizes)
+    key[dim] = index
+    out[tuple(key)] = grad_output._data
+    return SELECT_BACKWARD.record(out, grad_output=grad_output, dim=dim, index=index)
+
+
+def slice_backward(grad_output, input_sizes, dim, start, end, step):
+    out = np.zeros(input_sizes, grad_output._data.dtype)
+    key = [slice(None)] * len(input_sizes)
+    key[dim] = slice(start, end, step)
+    out[tuple(key)] = grad_output._data
+    return SLICE_BACKWARD.record(out, grad_output=grad_output, dim=dim, start=start, end=end, step=step)

@@ -1,4 +1,4 @@
-"""Command line: ``python -m conformance run | report | list``."""
+"""Command line: ``python -m conformance run | record | recordings | drift | report | list``."""
 from __future__ import annotations
 
 import argparse
@@ -38,14 +38,120 @@ def cmd_run(args) -> int:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     load_namespace(args.impl)  # fail fast, with the module name, before starting workers
     scenarios = catalogue.select(args.select)
+    if args.against:
+        return _run_against(args, scenarios)
     print(f"conformance: {len(scenarios)} behaviours, implementation {args.impl}", file=sys.stderr)
     outcome = run_catalogue(scenarios, args.impl, progress=_progress(sys.stderr))
     run = results.new_run(args.impl, [r.as_dict() for r in outcome])
     _write_outputs(run, args.json, args.html)
+    return _print_summary(run)
+
+
+def _print_summary(run) -> int:
     summary = results.summary(run)
     counts = ", ".join(f"{n} {status}" for status, n in sorted(summary["counts"].items()))
     print(f"conformance: {counts} ({summary['percent_pass']}% pass)", file=sys.stderr)
     return 0 if summary["counts"].get("pass", 0) == summary["total"] else 1
+
+
+def _run_against(args, scenarios) -> int:
+    """The implementation alone, compared with a recording of real torch: no torch needed."""
+    from . import recording
+    from .runner import load_namespace
+
+    try:
+        document = recording.read(args.against)
+    except recording.RecordingFileError as error:
+        print(f"conformance: {error}", file=sys.stderr)
+        return 2
+    version = document["torch"]["version"]
+    emulates = callable(getattr(load_namespace(args.impl), "emulate", None))
+    lacking = recording.missing_from(scenarios, document)
+    print(f"conformance: {len(scenarios) - len(lacking)} behaviours, implementation {args.impl}"
+          f"{f' emulating torch {version}' if emulates else ''}, against {document['path']} "
+          f"(torch {document['torch'].get('full_version') or version}, recorded "
+          f"{(document.get('recorded') or {}).get('date', '?')})", file=sys.stderr)
+    if lacking:
+        print(f"conformance: {len(lacking)} behaviours are not in this recording and are left out (re-record it "
+              f"to check them): {', '.join(lacking[:10])}{' …' if len(lacking) > 10 else ''}", file=sys.stderr)
+    outcome = recording.run_against(scenarios, args.impl, document, progress=_progress(sys.stderr))
+    run = results.new_run(args.impl, [r.as_dict() for r in outcome], reference=f"recording {recording.name_of(document)}",
+                          recording=document, emulated=version if emulates else None)
+    _write_outputs(run, args.json, args.html)
+    return _print_summary(run)
+
+
+def cmd_record(args) -> int:
+    from . import recording
+
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    try:
+        meta = recording.torch_metadata()
+    except ImportError as error:
+        print(f"conformance: recording needs torch installed: {error}", file=sys.stderr)
+        return 2
+    scenarios = catalogue.select(args.select)
+    output = args.output or str(recording.RECORDINGS_DIR / recording.file_name(meta["version"]))
+    print(f"conformance: recording {len(scenarios)} behaviours on torch {meta['full_version']}", file=sys.stderr)
+    started = time.perf_counter()
+    live = sys.stderr.isatty()
+
+    def progress(done, total, scenario, status, payload):
+        count = f"[{done:>4}/{total}] {time.perf_counter() - started:6.1f}s"
+        if status != "ok":
+            sys.stderr.write(f"{chr(13) if live else ''}{count} {status.upper():<15} {scenario.id}: {payload}\n")
+        if live:
+            sys.stderr.write(f"\r{count}" + ("\n" if done == total else ""))
+        elif done % 50 == 0 or done == total:
+            sys.stderr.write(f"{count}\n")
+        sys.stderr.flush()
+
+    document = recording.record(scenarios, progress=progress)
+    path = recording.write(document, output)
+    statuses: dict = {}
+    for entry in document["observations"].values():
+        statuses[entry["status"]] = statuses.get(entry["status"], 0) + 1
+    counts = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()))
+    print(f"conformance: {counts} in {document['recorded']['duration_s']} s; recording written to {path}",
+          file=sys.stderr)
+    return 0
+
+
+def cmd_recordings(args) -> int:
+    from . import recording
+
+    found = recording.available(args.directory)
+    for name, path in found:
+        try:
+            document = recording.read(path)
+        except recording.RecordingFileError as error:
+            print(f"{name:<16} unreadable: {error}")
+            continue
+        torch_meta, env, recorded = document["torch"], document.get("environment") or {}, document.get("recorded") or {}
+        print(f"{name:<16} torch {torch_meta.get('full_version') or torch_meta['version']:<14} "
+              f"{len(document['observations']):>4} behaviours  python {env.get('python', '?'):<8} "
+              f"numpy {env.get('numpy', '?'):<8} recorded {recorded.get('date', '?')}")
+    print(f"{len(found)} recordings in {args.directory or recording.RECORDINGS_DIR}", file=sys.stderr)
+    return 0
+
+
+def cmd_drift(args) -> int:
+    from . import drift, recording
+
+    try:
+        old, new = recording.read(args.old), recording.read(args.new)
+    except recording.RecordingFileError as error:
+        print(f"conformance: {error}", file=sys.stderr)
+        return 2
+    report = drift.drift_report(old, new)
+    sys.stdout.write(drift.format_text(report, max_value_chars=args.width))
+    if args.json:
+        print(f"conformance: drift written to {drift.write_json(report, args.json)}", file=sys.stderr)
+    if args.html:
+        from .report import drift_html
+
+        print(f"conformance: drift report written to {drift_html.write_html(report, args.html)}", file=sys.stderr)
+    return 0
 
 
 def _write_outputs(run, json_path, html_path) -> None:
@@ -88,7 +194,30 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", default=DEFAULT_JSON, help=f"results file (default: {DEFAULT_JSON})")
     run.add_argument("--html", default=DEFAULT_HTML, help=f"HTML report (default: {DEFAULT_HTML})")
     run.add_argument("--select", nargs="*", help="only behaviours whose id starts with one of these")
+    run.add_argument("--against", metavar="RECORDING",
+                     help="compare with a recording of real torch instead of the installed torch: a name in "
+                          "conformance/recordings/ (torch-2.5.1) or a path; needs no torch. An implementation "
+                          "with emulate(version), like reference_impl, emulates the recorded version")
     run.set_defaults(func=cmd_run)
+
+    rec = sub.add_parser("record", help="run the catalogue on the installed torch alone and record what it shows")
+    rec.add_argument("-o", "--output", default=None,
+                     help="recording file (default: conformance/recordings/torch-<version>.json)")
+    rec.add_argument("--select", nargs="*", help="only behaviours whose id starts with one of these")
+    rec.set_defaults(func=cmd_record)
+
+    recs = sub.add_parser("recordings", help="list the recordings of real torch")
+    recs.add_argument("--directory", default=None, help="folder to list (default: conformance/recordings/)")
+    recs.set_defaults(func=cmd_recordings)
+
+    drift_parser = sub.add_parser("drift", help="what changed in torch's observable behaviour between two recordings")
+    drift_parser.add_argument("old", help="the older recording: a name (torch-1.13.1) or a path")
+    drift_parser.add_argument("new", help="the newer recording: a name (torch-2.14.1) or a path")
+    drift_parser.add_argument("--html", default=None, metavar="PATH", help="also write the drift as an HTML page")
+    drift_parser.add_argument("--json", default=None, metavar="PATH", help="also write the drift as JSON")
+    drift_parser.add_argument("--width", type=int, default=1000, metavar="N",
+                              help="shorten values longer than N characters in the text output (default 1000)")
+    drift_parser.set_defaults(func=cmd_drift)
 
     report = sub.add_parser("report", help="render (and merge) results files into one HTML report")
     report.add_argument("results", nargs="+", help="results JSON files, e.g. one per torch version")

@@ -56,14 +56,14 @@ def _short(value, limit: int = 300) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def compare(expected, actual) -> Comparison:
-    """Compare observation trees; ``expected`` is torch's."""
+def compare(expected, actual, tolerances: dict | None = None) -> Comparison:
+    """Compare observation trees; ``expected`` is torch's. ``tolerances``: dtype -> (rtol, atol), default TOLERANCES."""
     result = Comparison()
-    _compare(expected, actual, "", result)
+    _compare(expected, actual, "", result, TOLERANCES if tolerances is None else tolerances)
     return result
 
 
-def _compare(expected, actual, path, result):
+def _compare(expected, actual, path, result, tolerances):
     if isinstance(expected, dict) and isinstance(actual, dict):
         kind = expected.get("kind")
         numeric = kind in ("tensor", "ndarray", "float") and actual.get("kind") == kind \
@@ -73,9 +73,9 @@ def _compare(expected, actual, path, result):
                 result.diffs.append(Diff(_join(path, key), expected[key], "<missing>"))
             elif numeric and key in ("values", "value"):
                 dtype = "python float" if kind == "float" else expected.get("dtype")
-                _compare_values(expected[key], actual[key], _join(path, key), result, dtype)
+                _compare_values(expected[key], actual[key], _join(path, key), result, dtype, tolerances)
             else:
-                _compare(expected[key], actual[key], _join(path, key), result)
+                _compare(expected[key], actual[key], _join(path, key), result, tolerances)
         for key in actual:
             if key not in expected:
                 result.diffs.append(Diff(_join(path, key), "<missing>", actual[key]))
@@ -85,7 +85,7 @@ def _compare(expected, actual, path, result):
             result.diffs.append(Diff(path, expected, actual, f"length {len(expected)} != {len(actual)}"))
             return
         for index, (e, a) in enumerate(zip(expected, actual)):
-            _compare(e, a, f"{path}[{index}]", result)
+            _compare(e, a, f"{path}[{index}]", result, tolerances)
         return
     if type(expected) is not type(actual) or expected != actual:
         result.diffs.append(Diff(path, expected, actual))
@@ -95,9 +95,9 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
-def _compare_values(expected, actual, path, result, dtype):
+def _compare_values(expected, actual, path, result, dtype, tolerances):
     """Nested value lists: floats within tolerance for their dtype, everything else exact."""
-    tolerance = TOLERANCES.get(dtype)
+    tolerance = tolerances.get(dtype)
     stack = [(expected, actual, path)]
     while stack:
         e, a, where = stack.pop()

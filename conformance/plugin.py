@@ -17,6 +17,7 @@ import pytest
 from . import catalogue, results as results_module, runner
 
 _RESULT_KEY = "conformance_result"
+_PROPERTY_KEY = "conformance_property"  # conformance.properties.reporting.PROPERTY_KEY
 
 
 def pytest_addoption(parser):
@@ -29,10 +30,58 @@ def pytest_addoption(parser):
                     help="only scenarios whose id starts with PREFIX (repeatable)")
     group.addoption("--hypothesis-profile-name", default=None, metavar="NAME",
                     help="hypothesis profile for property tests: dev, ci or thorough")
+    group.addoption("--conformance-recordings", action="append", default=None, metavar="NAME",
+                    help="check --impl against these recordings of real torch (torch-2.5.1 or a path; repeatable; "
+                         "default: every committed one; 'none' for none); needs no torch")
 
 
 def pytest_configure(config):
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+    _configure_hypothesis(config)
+
+
+# ------------------------------------------------------------------ property tests (conformance/properties)
+def _configure_hypothesis(config) -> None:
+    """Load the chosen hypothesis profile; a random profile gets one seed for the whole session (chosen
+    on the controller, handed to xdist workers) so the results can name it and a run can be repeated."""
+    from .properties import profiles
+
+    try:
+        name = profiles.choose(config.getoption("--hypothesis-profile-name"))
+    except ValueError as error:
+        raise pytest.UsageError(f"--hypothesis-profile-name / {profiles.ENV_VAR}: {error}") from None
+    worker_seed = getattr(config, "workerinput", {}).get("conformance_hypothesis_seed")
+    given_seed = config.getoption("hypothesis_seed", None)  # hypothesis' own --hypothesis-seed
+    seed = int(given_seed) if given_seed is not None and str(given_seed).isdigit() else \
+        worker_seed if worker_seed is not None else profiles.new_seed()
+    profiles.activate(name, seed)
+    config._conformance_hypothesis = {"profile": name, "seed": profiles.active_seed()}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """xdist: every worker uses the controller's seed."""
+    node.workerinput["conformance_hypothesis_seed"] = node.config._conformance_hypothesis["seed"]
+
+
+def pytest_report_header(config):
+    chosen = getattr(config, "_conformance_hypothesis", None)
+    if chosen:
+        seed = "derandomized" if chosen["seed"] is None else f"seed {chosen['seed']}"
+        impl = config.getoption("--impl")
+        return f"conformance: hypothesis profile {chosen['profile']} ({seed}), implementation {impl}"
+    return None
+
+
+@pytest.fixture
+def property_run(request):
+    """``property_run(name, test, tally)``: run a property test and record its outcome for the results."""
+    from .properties import reporting
+
+    def run(name, test, tally, regression_dir=None):
+        reporting.run_property(request.node, name, test, tally, regression_dir)
+
+    return run
 
 
 @pytest.fixture(scope="session")
@@ -45,7 +94,21 @@ def torch_module():
     return pytest.importorskip("torch")
 
 
+def pytest_collection_modifyitems(config, items):
+    """Each scenario's own timeout, enforced by pytest-timeout's thread method (it can stop a hang
+    inside C++; under xdist the worker is then replaced and the run goes on)."""
+    if not config.pluginmanager.hasplugin("timeout"):
+        return
+    for item in items:
+        scenario = getattr(item, "callspec", None) and item.callspec.params.get("conformance_scenario")
+        if scenario is not None and not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(scenario.timeout, method="thread"))
+
+
 def pytest_generate_tests(metafunc):
+    if "recorded_scenario" in metafunc.fixturenames:
+        pairs = recorded_pairs(metafunc.config)
+        metafunc.parametrize("recorded_scenario", pairs, ids=[recorded_id(pair) for pair in pairs])
     if "conformance_scenario" in metafunc.fixturenames:
         scenarios = catalogue.select(metafunc.config.getoption("--conformance-select"))
         metafunc.parametrize("conformance_scenario", scenarios, ids=[s.id for s in scenarios])
@@ -66,6 +129,75 @@ def run_scenario(request, impl_module, torch_module):
             result = runner.run_pair(scenario, torch_module, impl_module)
         request.node.user_properties.append((_RESULT_KEY, json.dumps(result.as_dict())))
         return result
+
+    return run
+
+
+# ------------------------------------------------------------------ against recordings of real torch
+_recordings: dict = {}  # path -> recording document, loaded once per process
+
+
+def _recording_paths(config) -> list:
+    from . import recording
+
+    chosen = config.getoption("--conformance-recordings")
+    if chosen and any(name.lower() == "none" for name in chosen):
+        return []
+    if not chosen:
+        return [str(path) for _, path in recording.available()]
+    try:
+        return [str(recording.resolve(name)) for name in chosen]
+    except recording.RecordingFileError as error:
+        raise pytest.UsageError(f"--conformance-recordings: {error}") from None
+
+
+def load_recording(path: str) -> dict:
+    from . import recording
+
+    if path not in _recordings:
+        _recordings[path] = recording.read(path)
+    return _recordings[path]
+
+
+def recorded_pairs(config) -> list:
+    """(recording name, scenario) for every recording chosen and every selected scenario it holds."""
+    from . import recording
+
+    scenarios = catalogue.select(config.getoption("--conformance-select"))
+    pairs = []
+    for path in _recording_paths(config):
+        try:
+            document = load_recording(path)
+        except recording.RecordingFileError as error:
+            raise pytest.UsageError(f"conformance: {error}") from None
+        pairs += [(path, s) for s in scenarios if s.id in document["observations"]]
+    return pairs
+
+
+def recorded_id(pair) -> str:
+    from . import recording
+
+    path, scenario = pair
+    return f"{recording.name_of(load_recording(path))}/{scenario.id}"
+
+
+@pytest.fixture
+def run_recorded(request, impl_module):
+    """Check a scenario on the implementation alone against a recording (emulating its torch version)."""
+    from . import recording
+
+    def run(param):
+        path, scenario = param
+        document = load_recording(path)
+        if scenario.isolated:
+            worker = runner.Worker(request.config.getoption("--impl"), None, emulate=document["torch"]["version"])
+            try:
+                status, payload, seconds = worker.observe(scenario)
+            finally:
+                worker.close(kill=True)
+            return recording.judge_against(scenario, document["observations"].get(scenario.id), status, payload,
+                                           seconds)
+        return recording.run_side_against(scenario, impl_module, document)
 
     return run
 
@@ -94,9 +226,14 @@ def failure_report(scenario, result) -> str:
 _collected: list = []  # result dicts gathered on the controller (or the only process)
 
 
+_collected_properties: list = []  # property outcomes (conformance/properties/reporting.py), likewise
+
+
 def pytest_runtest_logreport(report):
     if report.when == "call":
         _collected.extend(json.loads(value) for key, value in report.user_properties if key == _RESULT_KEY)
+        _collected_properties.extend(json.loads(value) for key, value in report.user_properties
+                                     if key == _PROPERTY_KEY)
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -105,9 +242,11 @@ def pytest_sessionfinish(session, exitstatus):
         return
     json_path = config.getoption("--conformance-json")
     html_path = config.getoption("--conformance-html")
-    if not (json_path or html_path) or not _collected:
+    if not (json_path or html_path) or not (_collected or _collected_properties):
         return
-    run = results_module.new_run(impl_name=config.getoption("--impl"), results=_collected)
+    run = results_module.new_run(impl_name=config.getoption("--impl"), results=_collected,
+                                 properties=sorted(_collected_properties, key=lambda p: p["name"]),
+                                 hypothesis=getattr(config, "_conformance_hypothesis", None))
     if json_path:
         results_module.write(run, json_path)
     if html_path:

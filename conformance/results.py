@@ -3,8 +3,14 @@
 Schema (version 1)::
 
     {"schema": "autograd-conformance/results", "schema_version": 1,
-     "run": {torch_version, torch_git, numpy, python, platform, implementation,
-             implementation_version, emulated_torch, hypothesis_profile, hypothesis_seed, date, reference},
+     "run": {torch_version, torch_git, torch_source ("live" | "recording"), numpy, python, platform,
+             implementation, implementation_version, emulated_torch, hypothesis_profile, hypothesis_seed, date,
+             reference, [recording: {name, file, torch_full_version, recorded, python, numpy}]},
+
+A run checked ``--against`` a recording (conformance/recording.py) has ``torch_source`` "recording",
+``torch_version`` the recorded torch's, ``reference`` "recording torch-<version>" and a ``recording``
+section; its results' ``torch`` sides are the recorded observations. Files written before these
+fields existed read the same (they are optional).
      "results": [{id, title, category, source, status, diffs, tolerance, max_abs_error,
                   max_rel_error, duration_s, torch, impl, message}],
      "properties": [...]}
@@ -35,9 +41,14 @@ def _version_of(module_name: str) -> str | None:
     return getattr(module, "__version__", None)
 
 
-def run_metadata(impl_name: str, reference: str = "torch") -> dict:
+def run_metadata(impl_name: str, reference: str = "torch", recording: dict | None = None,
+                 emulated: str | None = None, hypothesis: dict | None = None) -> dict:
+    """``recording``: the recording an ``--against`` run compared with (its torch version labels the run);
+    ``hypothesis``: {"profile", "seed"} of the property tests, when they ran."""
     torch_version = torch_git = None
-    if "torch" in sys.modules or reference == "torch":
+    if recording is not None:
+        torch_version, torch_git = recording["torch"]["version"], recording["torch"].get("git")
+    elif "torch" in sys.modules or reference == "torch":
         try:
             import torch
 
@@ -45,14 +56,14 @@ def run_metadata(impl_name: str, reference: str = "torch") -> dict:
         except ImportError:
             pass
     impl_version = _version_of(impl_name)
-    emulated = None
-    if impl_name == "reference_impl":
+    if emulated is None and impl_name == "reference_impl":
         from reference_impl import _behaviour
 
         emulated = _behaviour.emulated_version()
-    return {
+    meta = {
         "torch_version": torch_version,
         "torch_git": torch_git,
+        "torch_source": "recording" if recording is not None else "live",
         "numpy": _version_of("numpy"),
         "python": platform.python_version(),
         "platform": platform.platform(),
@@ -60,13 +71,24 @@ def run_metadata(impl_name: str, reference: str = "torch") -> dict:
         "implementation_version": impl_version,
         "emulated_torch": emulated,
         "reference": reference,
-        "hypothesis_profile": os.environ.get("CONFORMANCE_HYPOTHESIS_PROFILE"),
+        "hypothesis_profile": (hypothesis or {}).get("profile") or os.environ.get("CONFORMANCE_HYPOTHESIS_PROFILE"),
+        "hypothesis_seed": (hypothesis or {}).get("seed"),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
+    if recording is not None:
+        meta["recording"] = {"name": f"torch-{recording['torch']['version']}",
+                             "file": Path(recording.get("path") or "").name or None,
+                             "torch_full_version": recording["torch"].get("full_version"),
+                             "recorded": (recording.get("recorded") or {}).get("date"),
+                             "python": (recording.get("environment") or {}).get("python"),
+                             "numpy": (recording.get("environment") or {}).get("numpy")}
+    return meta
 
 
-def new_run(impl_name: str, results: list, reference: str = "torch", properties: list | None = None) -> dict:
-    return {"schema": SCHEMA, "schema_version": SCHEMA_VERSION, "run": run_metadata(impl_name, reference),
+def new_run(impl_name: str, results: list, reference: str = "torch", properties: list | None = None,
+            recording: dict | None = None, emulated: str | None = None, hypothesis: dict | None = None) -> dict:
+    run = run_metadata(impl_name, reference, recording=recording, emulated=emulated, hypothesis=hypothesis)
+    return {"schema": SCHEMA, "schema_version": SCHEMA_VERSION, "run": run,
             "results": sorted(results, key=lambda r: r["id"]), "properties": properties or []}
 
 

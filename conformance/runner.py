@@ -68,7 +68,9 @@ def _missing_name(error) -> str | None:
         return clean_message(str(error)) or "NotImplementedError"
     if isinstance(error, AttributeError) and getattr(error, "name", None):
         owner = getattr(error, "obj", None)
-        owner_name = getattr(owner, "__name__", type(owner).__name__) if owner is not None else "?"
+        if owner is None or isinstance(owner, (bool, int, float, str, bytes, list, tuple, dict, set)):
+            return None  # e.g. None.variable: the scenario saw something else, not a missing torch name
+        owner_name = getattr(owner, "__name__", type(owner).__name__)
         return f"{owner_name}.{error.name}"
     return None
 
@@ -128,7 +130,16 @@ def failure_result(scenario: Scenario, status: str, message: str, duration: floa
 
 
 # ------------------------------------------------------------------ worker processes
-def _worker_main(connection, impl_name: str, reference_name: str) -> None:
+def set_emulation(namespace, version) -> None:
+    """Ask an implementation to behave like torch ``version``: one that has ``emulate(version)``, as
+    reference_impl does, is told; one without it is run as it is."""
+    emulate = getattr(namespace, "emulate", None)
+    if version is not None and callable(emulate):
+        emulate(version)
+
+
+def _worker_main(connection, impl_name: str, reference_name, emulate=None) -> None:
+    """Serve scenario ids: both sides compared (a Result), or, without a reference, one side's outcome."""
     import os
 
     os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -136,11 +147,18 @@ def _worker_main(connection, impl_name: str, reference_name: str) -> None:
 
     catalogue.load_all()
     impl_ns = importlib.import_module(impl_name)
-    reference_ns = importlib.import_module(reference_name)
+    set_emulation(impl_ns, emulate)
+    reference_ns = importlib.import_module(reference_name) if reference_name else None
+    connection.send("ready")  # scenario timeouts start from here, not from the (slow) imports
     while True:
         scenario_id = connection.recv()
         if scenario_id is None:
             return
+        if reference_ns is None:
+            start = time.perf_counter()
+            outcome = run_side(impl_ns, REGISTRY[scenario_id])
+            connection.send({"outcome": outcome, "duration_s": round(time.perf_counter() - start, 6)})
+            continue
         result = run_pair(REGISTRY[scenario_id], reference_ns, impl_ns)
         connection.send(result.as_dict())
 
@@ -148,27 +166,54 @@ def _worker_main(connection, impl_name: str, reference_name: str) -> None:
 class Worker:
     """A child process running scenarios one at a time; replaced after a hang or crash."""
 
-    def __init__(self, impl_name: str, reference_name: str = "torch") -> None:
+    def __init__(self, impl_name: str, reference_name: str | None = "torch", emulate: str | None = None) -> None:
+        """``reference_name=None``: run only ``impl_name`` (see ``observe``); ``emulate``: a torch version
+        for ``set_emulation``."""
         context = multiprocessing.get_context("spawn")
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=_worker_main, args=(child, impl_name, reference_name), daemon=True)
+        self.process = context.Process(target=_worker_main, args=(child, impl_name, reference_name, emulate),
+                                       daemon=True)
         self.process.start()
         child.close()
+        self.ready = False
+
+    STARTUP_LIMIT = 300.0  # importing torch on a loaded machine can take a while
+
+    def _wait_ready(self) -> None:
+        if not self.ready:
+            if not self.connection.poll(self.STARTUP_LIMIT) or self.connection.recv() != "ready":
+                raise EOFError("worker did not start")
+            self.ready = True
 
     def run(self, scenario: Scenario, startup_grace: float = 60.0) -> Result:
+        status, payload, duration = self._request(scenario, startup_grace)
+        if status != "ok":
+            return failure_result(scenario, status, payload, duration)
+        return Result(**payload)
+
+    def observe(self, scenario: Scenario, startup_grace: float = 60.0) -> tuple:
+        """One side only (a worker started with ``reference_name=None``): ``("ok", outcome, seconds)``, or
+        ``("timeout" | "crashed", message, seconds)``."""
+        status, payload, duration = self._request(scenario, startup_grace)
+        if status != "ok":
+            return status, payload, duration
+        return status, payload["outcome"], payload["duration_s"]
+
+    def _request(self, scenario: Scenario, startup_grace: float) -> tuple:
         start = time.perf_counter()
         try:
+            self._wait_ready()
+            start = time.perf_counter()
             self.connection.send(scenario.id)
-            if not self.connection.poll(scenario.timeout + startup_grace):
+            if not self.connection.poll(scenario.timeout):
                 self.close(kill=True)
-                return failure_result(scenario, "timeout", f"no result after {scenario.timeout:g} s",
-                                      time.perf_counter() - start)
-            return Result(**self.connection.recv())
+                return "timeout", f"no result after {scenario.timeout:g} s", time.perf_counter() - start
+            return "ok", self.connection.recv(), time.perf_counter() - start
         except (EOFError, BrokenPipeError, ConnectionResetError):
+            self.process.join(timeout=5)  # the pipe closes a moment before the exit code is known
             code = self.process.exitcode
             self.close(kill=True)
-            return failure_result(scenario, "crashed", f"worker process died (exit code {code})",
-                                  time.perf_counter() - start)
+            return "crashed", f"worker process died (exit code {code})", time.perf_counter() - start
 
     def close(self, kill: bool = False) -> None:
         if kill:

@@ -9,6 +9,8 @@ import functools
 import inspect
 import threading
 
+from . import _behaviour
+
 
 class _State(threading.local):
     grad_enabled = True
@@ -80,6 +82,9 @@ class _NoParamDecoratorContextManager(_DecoratorContextManager):
     def __new__(cls, orig_func=None):
         if orig_func is None:
             return super().__new__(cls)
+        if not _behaviour.value("grad_mode.bare_decorator"):  # before torch 2.1: a plain class
+            raise TypeError(f"{cls.__name__}.__init__() takes 1 positional argument but 2 were given"
+                            if cls is no_grad else f"{cls.__name__}() takes no arguments")
         return cls()(orig_func)
 
 
@@ -110,7 +115,8 @@ class set_grad_enabled(_DecoratorContextManager):
         STATE.grad_enabled = mode
 
     def __call__(self, func):
-        STATE.grad_enabled = self.prev
+        if _behaviour.value("grad_mode.set_grad_enabled_decorator_restores"):
+            STATE.grad_enabled = self.prev
         return super().__call__(func)
 
     def __enter__(self):
@@ -125,8 +131,8 @@ class set_grad_enabled(_DecoratorContextManager):
 
 class inference_mode(_DecoratorContextManager):
     def __new__(cls, mode=True):
-        if isinstance(mode, bool):
-            return super().__new__(cls)
+        if isinstance(mode, bool) or not _behaviour.value("grad_mode.bare_decorator"):
+            return super().__new__(cls)  # (before torch 2.1 a bare @inference_mode made the function the mode)
         return cls()(mode)
 
     def __init__(self, mode: bool = True) -> None:

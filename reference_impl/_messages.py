@@ -49,11 +49,9 @@ SET_REQUIRES_GRAD_DTYPE = "only Tensors of floating point and complex dtype can 
 REQUIRES_GRAD_METHOD_DTYPE = "only Tensors of floating point dtype can require gradients"
 
 NUMPY_REQUIRES_GRAD = "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
-ITEM_NOT_ONE_ELEMENT = "a Tensor with {numel} elements cannot be converted to Scalar"
 SCALAR_CONVERSION = "only one element tensors can be converted to Python scalars"
 
 DIFFERENTIATED_NO_GRAD = "One of the differentiated Tensors does not require grad"
-BACKWARD_EMPTY_INPUTS = "`inputs` argument to `backward()` cannot be empty."
 RETAIN_GRAD_NO_GRAD = "can't retain_grad on Tensor that has requires_grad=False"
 HOOK_NO_GRAD = "cannot register a hook on a tensor that doesn't require gradient"
 MATERIALIZE_ALLOW_UNUSED = (
@@ -65,17 +63,6 @@ DETACH_VIEW_INPLACE = (
     "detach_() cannot be called on these gradients. To fix this error, please refer to the Optimizer.zero_grad() "
     "function in torch/optim/optimizer.py as the solution."
 )
-GRAD_ASSIGN_SIZE = (
-    "attempting to assign a gradient of size '{grad_size}' to a tensor of size '{size}'. Please ensure that the "
-    "gradient and the tensor are the same size"
-)
-GRAD_ASSIGN_DTYPE = (
-    "attempting to assign a gradient with dtype '{grad_dtype}' to a tensor with grad_dtype '{dtype}'. The gradient "
-    "must match the tensor's grad_dtype (defaults to the tensor's dtype). You can set the tensor's grad_dtype "
-    "attribute with a specific dtype, or None to allow any dtype. Set grad_dtype with caution. Diverging the "
-    "dtypes of a tensor and its gradient may break downstream systems that assume they match."
-)
-
 BACKWARD_CREATE_GRAPH = (
     "Using backward() with create_graph=True will create a reference cycle between the parameter and its gradient "
     "which can cause a memory leak. We recommend using autograd.grad when creating the graph to avoid this. If you "
@@ -92,11 +79,6 @@ BROADCAST = "The size of tensor a ({a}) must match the size of tensor b ({b}) at
 DIM_OUT_OF_RANGE = "Dimension out of range (expected to be in range of [{low}, {high}], but got {dim})"
 MM_SHAPES = "mat1 and mat2 shapes cannot be multiplied ({a0}x{a1} and {b0}x{b1})"
 
-INFERENCE_SAVED = (
-    "Inference tensors cannot be saved for backward. Please do not use Tensors created in inference mode in "
-    "computation tracked by autograd. To work around this, you can make a clone to get a normal tensor and use it "
-    "in autograd, or use `torch.no_grad()` instead of `torch.inference_mode()`."
-)
 INFERENCE_INPLACE = (
     "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone to get a normal "
     "tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 for more details."

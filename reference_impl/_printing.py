@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from . import _dtypes
+from . import _behaviour, _dtypes
 
 _DEFAULTS = {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80}
 _PROFILES = {
@@ -136,12 +136,12 @@ def _float_formatter(flat: np.ndarray) -> _Formatter:
             if part.size:
                 candidates += [float(part.min()), float(part.max())]
 
-    if forced_sci is None:
-        sci_mode = hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
-    else:
-        sci_mode = forced_sci
+    automatic = hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
+    sci_mode = automatic if forced_sci is None else forced_sci
+    # Up to torch 2.8 the width follows the automatic choice even when sci_mode is forced.
+    width_sci = automatic if _behaviour.value("printing.width_ignores_forced_sci_mode") else sci_mode
 
-    if sci_mode:
+    if width_sci:
         width = max(len(f"{v:.{precision}e}") for v in candidates)
     elif int_mode:
         width = max(len(f"{v:.0f}") for v in candidates) + 1  # room for the "."

@@ -261,14 +261,14 @@ class Tensor:
     def grad(self, value):
         if value is not None:
             if not isinstance(value, Tensor):
-                raise TypeError(
-                    f"assigned grad expected to be a Tensor or None but got grad of type {_type_name(value)}")
+                raise TypeError(_behaviour.value("tensor.grad_assign_type_error").format(type_name=_type_name(value)))
             if value._data.shape != self._data.shape:
-                raise RuntimeError(_messages.GRAD_ASSIGN_SIZE.format(
+                raise RuntimeError(_behaviour.value("tensor.grad_assign_size_error").format(
                     grad_size=_list_text(value._data.shape), size=_list_text(self._data.shape)))
             if value._data.dtype != self._data.dtype:
-                raise RuntimeError(_messages.GRAD_ASSIGN_DTYPE.format(
-                    grad_dtype=_c10_dtype_name(value._data.dtype), dtype=_dtypes.scalar_type_name(self.dtype)))
+                raise RuntimeError(_behaviour.value("tensor.grad_assign_dtype_error").format(
+                    grad_dtype=_c10_dtype_name(value._data.dtype), dtype=_c10_dtype_name(self._data.dtype),
+                    scalar_type=_dtypes.scalar_type_name(self.dtype)))
         self._grad = value
 
     @grad.deleter
@@ -299,6 +299,7 @@ class Tensor:
                 fn._add_tensor_pre_hooks(self._backward_hooks, self._output_nr)
         return self._backward_hooks.add(hook)
 
+    @_behaviour.method_since("tensor.register_post_accumulate_grad_hook")
     def register_post_accumulate_grad_hook(self, hook):
         if not self.is_leaf:
             raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
@@ -399,7 +400,8 @@ class Tensor:
 
     def item(self):
         if self._data.size != 1:
-            raise RuntimeError(_messages.ITEM_NOT_ONE_ELEMENT.format(numel=self._data.size))
+            kind, text = _behaviour.value("tensor.item_error")
+            raise (ValueError if kind == "ValueError" else RuntimeError)(text.format(numel=self._data.size))
         return self._data.reshape(()).item()
 
     def tolist(self):

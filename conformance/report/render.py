@@ -79,7 +79,7 @@ def script_hash(script: str) -> str:
 
 # ------------------------------------------------------------------ view model
 def report_context(runs: list) -> dict:
-    runs = [run if isinstance(run, dict) else {} for run in runs]
+    runs = order_runs([run if isinstance(run, dict) else {} for run in runs])
     labels = run_labels(runs)
     first = runs[0] if runs else {}
     behaviours = [behaviour_view(result, index) for index, result in enumerate(results_of(first))]
@@ -106,8 +106,20 @@ def results_of(run: dict) -> list:
     return sorted(results, key=lambda r: str(r.get("id", "")))
 
 
+def order_runs(runs: list) -> list:
+    """Runs in torch-version order, oldest first (a matrix column per version reads left to right);
+    runs of the same version, or without one, keep the order they were given in."""
+    return sorted(runs, key=lambda run: _version_key((run.get("run") or {}).get("torch_version")))
+
+
+def _version_key(version) -> tuple:
+    match = re.match(r"(\d+)\.(\d+)(?:\.(\d+))?", str(version or ""))
+    return tuple(int(part or 0) for part in match.groups()) if match else (-1,)
+
+
 def run_labels(runs: list) -> list:
-    """'torch 2.13.0 / reference_impl' per run, numbered when two runs would read the same."""
+    """'torch 2.13.0 / reference_impl' per run ('torch 2.5.1 (recorded) / …' for a run checked against a
+    recording), numbered when two runs would read the same."""
     plain = [_run_label(run.get("run") or {}) for run in runs]
     labels = []
     for index, label in enumerate(plain):
@@ -116,7 +128,8 @@ def run_labels(runs: list) -> list:
 
 
 def _run_label(meta: dict) -> str:
-    return f"torch {meta.get('torch_version') or '?'} / {meta.get('implementation') or '?'}"
+    recorded = " (recorded)" if meta.get("torch_source") == "recording" else ""
+    return f"torch {meta.get('torch_version') or '?'}{recorded} / {meta.get('implementation') or '?'}"
 
 
 def summarize_run(run: dict) -> dict:
@@ -135,7 +148,7 @@ def summarize_run(run: dict) -> dict:
             ("implementation", _join(meta.get("implementation"), meta.get("implementation_version"))),
             ("torch", _join(meta.get("torch_version"), _labelled("git", meta.get("torch_git")))),
             ("emulated torch", _or_dash(meta.get("emulated_torch"))),
-            ("reference", _or_dash(meta.get("reference"))),
+            ("reference", _reference_text(meta)),
             ("numpy", _or_dash(meta.get("numpy"))),
             ("python", _or_dash(meta.get("python"))),
             ("platform", _or_dash(meta.get("platform"))),
@@ -143,6 +156,15 @@ def summarize_run(run: dict) -> dict:
             ("hypothesis profile", _join(meta.get("hypothesis_profile"), _labelled("seed", meta.get("hypothesis_seed")))),
         ],
     }
+
+
+def _reference_text(meta: dict) -> str:
+    """What the implementation was compared with: live torch, or a recording (and when it was made)."""
+    recording = meta.get("recording") if isinstance(meta.get("recording"), dict) else None
+    if recording is None:
+        return _or_dash(meta.get("reference"))
+    made = f", recorded {recording['recorded']}" if recording.get("recorded") else ""
+    return f"recording {recording.get('file') or recording.get('name') or '?'}{made}"
 
 
 def _join(*parts) -> str:

@@ -117,11 +117,14 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         grad_tensors = grad_variables
     inputs_tuple = _inputs_tuple(inputs, "backward")
     if inputs is not None and len(inputs_tuple) == 0:
-        raise RuntimeError(_messages.BACKWARD_EMPTY_INPUTS)
+        raise RuntimeError(_behaviour.value("autograd.backward.empty_inputs_message"))
     outputs = _as_tuple(tensors)
     grads = _make_grads(outputs, _grads_tuple(grad_tensors, len(outputs)))
     if retain_graph is None:
         retain_graph = create_graph
+    # torch collects (and checks) the roots' edges before the inputs', so an input that is a root
+    # finds the grad accumulator the root created; kept alive until the engine has run
+    root_edges = _root_edges(outputs, grads)
     needed = None
     if inputs_tuple:
         needed = []
@@ -132,11 +135,19 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         _create_graph_warned[0] = True  # TORCH_WARN_ONCE
         warnings.warn(_messages.BACKWARD_CREATE_GRAPH, UserWarning, stacklevel=3)
     _run(outputs, grads, retain_graph, create_graph, needed=needed)
+    del root_edges
+
+
+_UNSET = object()
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
-         allow_unused=None, is_grads_batched=False, materialize_grads=False):
+         allow_unused=None, is_grads_batched=False, materialize_grads=_UNSET):
     """Gradients of outputs with respect to inputs, without touching .grad (torch.autograd.grad)."""
+    if materialize_grads is _UNSET:
+        materialize_grads = False
+    elif not _behaviour.value("autograd.grad.materialize_grads"):
+        raise TypeError("grad() got an unexpected keyword argument 'materialize_grads'")
     if materialize_grads and allow_unused is False:
         raise ValueError(_messages.MATERIALIZE_ALLOW_UNUSED)
     if allow_unused is None:
@@ -144,28 +155,34 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     t_outputs = _as_tuple(outputs)
     t_inputs = _inputs_tuple(inputs, "grad")
     if len(t_inputs) == 0:
-        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
+        kind, text = _behaviour.value("autograd.grad.empty_inputs_error")
+        raise (ValueError if kind == "ValueError" else RuntimeError)(text)
     if not only_inputs:
         warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to True). To accumulate "
                       "gradient for other parts of the graph, please use torch.autograd.backward.",
-                      FutureWarning, stacklevel=2)
+                      _behaviour.value("autograd.grad.only_inputs_warning_category"), stacklevel=2)
     if is_grads_batched:
         raise NotImplementedError("reference_impl: autograd.grad(is_grads_batched=True) is not implemented")
     grads = _make_grads(t_outputs, _grads_tuple(grad_outputs, len(t_outputs)))
     if retain_graph is None:
         retain_graph = create_graph
-    _root_edges(t_outputs, grads)  # torch checks the outputs before the inputs
+    root_edges = _root_edges(t_outputs, grads)  # torch checks the outputs before the inputs
+    # (kept alive: an output that is itself an input must find the same grad accumulator)
     capture = [_input_edge(t) for t in t_inputs]
     F, captured = _run(t_outputs, grads, retain_graph, create_graph, capture=capture)
+    del root_edges
     result = []
+    wrapped = {}
     for index, value in enumerate(captured):
         if value is None and not allow_unused:
             raise RuntimeError(_behaviour.value("autograd.unused_input_message").format(index=index))
-        result.append(None if value is None else F.to_user(value))
+        # one gradient captured for several inputs (e.g. both sides of an add) is one tensor, as in torch
+        result.append(None if value is None else wrapped.setdefault(id(value), F.to_user(value)))
     if materialize_grads:
         from ..ops.creation import zeros_like
 
-        result = [r if r is not None else zeros_like(t, requires_grad=create_graph) for r, t in zip(result, t_inputs)]
+        requires_grad = create_graph or _behaviour.value("autograd.grad.materialized_zeros_require_grad")
+        result = [r if r is not None else zeros_like(t, requires_grad=requires_grad) for r, t in zip(result, t_inputs)]
     if type(inputs) is dict:
         return dict(zip(inputs.keys(), result))
     return tuple(result)

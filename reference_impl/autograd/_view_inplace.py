@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .. import _messages
+from .. import _behaviour, _messages
 from .._tensor import CreationMeta
-from .graph import Node, forward_op_name, meta_of, next_sequence_nr, set_edges
+from .graph import Node, meta_of, next_sequence_nr, node_label, note_pre_hook, set_edges
 
 
 class ViewStep(NamedTuple):
@@ -40,12 +40,15 @@ def _view_rebase_error(view, indirect: bool) -> str:
     meta = view._creation_meta
     modified = "its base or another view of its base has been" if indirect else "is being"
     fn = view._grad_fn
-    if fn is not None:
-        text = f"Output {view._output_nr} of {forward_op_name(fn.name())} is a view and {modified} modified inplace."
-    elif meta == CreationMeta.INFERENCE_MODE:
-        text = f"A view was created in inference mode and {modified} modified inplace in normal mode."
-    else:
-        text = f"A view was created in no_grad mode and {modified} modified inplace with grad mode enabled."
+    if meta not in (CreationMeta.INFERENCE_MODE, CreationMeta.NO_GRAD_MODE) and fn is not None:
+        text = f"Output {view._output_nr} of {node_label(fn)} is a view and {modified} modified inplace."
+    else:  # a view with a grad_fn inherited the restriction from the view it was made of
+        prefix = "A view was created in" if fn is None else \
+            f"Output {view._output_nr} of {node_label(fn)} is a view of a view which was created in"
+        if meta == CreationMeta.INFERENCE_MODE:
+            text = f"{prefix} inference mode and {modified} modified inplace in normal mode."
+        else:
+            text = f"{prefix} no_grad mode and {modified} modified inplace with grad mode enabled."
     if meta == CreationMeta.MULTI_OUTPUT_NODE:
         return text + _messages.MULTI_OUTPUT_VIEW_INPLACE.split("modified inplace.", 1)[1]
     if meta == CreationMeta.NO_GRAD_MODE:
@@ -76,13 +79,14 @@ def set_history(tensor, node, output_nr: int = 0) -> None:
     """Point tensor at a new grad_fn; hooks stay with the old one, retain_grad follows (as torch)."""
     old, old_nr = tensor._grad_fn, tensor._output_nr
     tensor._grad_fn, tensor._output_nr, tensor._requires_grad = node, output_nr, True
-    if tensor._backward_hooks is not None:
-        tensor._backward_hooks = None
+    if tensor._backward_hooks is not None and not _behaviour.value("autograd.hooks.one_pre_hook_list"):
+        tensor._backward_hooks = None  # (torch 1.13 kept the dict on the old node: later hooks went there too)
     if tensor._retains_grad and old is not None and old._retains_grad_hooks:
         hook = old._retains_grad_hooks.pop(old_nr, None)
         if hook is not None:
             node._retains_grad_hooks = {**(node._retains_grad_hooks or {}), output_nr: hook}
             node._hooked = True
+            note_pre_hook(node, ("retain", output_nr))
 
 
 def rebase_history(target, node) -> None:
@@ -130,13 +134,19 @@ class CopySlices(Node):
         return "torch::autograd::CopySlices"
 
     def _release(self) -> None:
-        self.fn._release()
+        """torch's CopySlices::release_variables drops the wrapped node itself: a second backward through
+        this node fails even when that node saved nothing."""
+        if self.fn is not None:
+            self.fn._release()
+            self.fn = None
 
     def apply(self, grads, task):
         grad = grads[0]
         out = [None] * len(self._fns)
         if grad is None:
             return out
+        if self.fn is None:
+            raise RuntimeError(_messages.BACKWARD_TWICE)
         F = task.F
         result, region = F.copy_with_view_region(grad, self.view_chain)
         sub_needed = None

@@ -22,7 +22,7 @@ import numpy as np
 
 from .. import _messages
 from .._grad_mode import STATE as _GRAD_MODE
-from .graph import GraphRoot
+from .graph import GraphRoot, note_pre_hook
 
 _heappush = heapq.heappush
 _heappop = heapq.heappop
@@ -119,7 +119,9 @@ def execute(root_edges, root_grads, *, keep_graph: bool, create_graph: bool, F,
         buffer = []
     dependencies = compute_dependencies(root)
     if capture_edges is not None or needed_edges is not None:
-        explicit = {root} | {fn for fn, _ in needed_edges or () if fn is not None}
+        # Only the needed inputs are marked; the root runs if it leads to one (torch's init_to_execute: a
+        # root that is itself a captured input, as in autograd.grad(x, x), is captured, not run).
+        explicit = {fn for fn, _ in needed_edges or () if fn is not None}
         if capture_edges is not None:
             task.captures = {}
             for index, (fn, input_nr) in enumerate(capture_edges):
@@ -129,31 +131,35 @@ def execute(root_edges, root_grads, *, keep_graph: bool, create_graph: bool, F,
     previous_mode = _GRAD_MODE.grad_enabled
     _GRAD_MODE.grad_enabled = create_graph
     try:
-        _run(task, root, buffer, dependencies)
+        root_buffers, buffer = [buffer], None  # handed over: nothing here may keep the root's gradients alive
+        _run(task, root, root_buffers, dependencies)
     finally:
         _GRAD_MODE.grad_enabled = previous_mode
     return task.captured
 
 
-def _run(task, root, root_buffer, dependencies) -> None:
+def _run(task, root, root_buffers, dependencies) -> None:
+    """``root_buffers``: a list holding the root's input buffer, emptied here: like torch's ready queue, the
+    queue alone holds it, so AccumulateGrad can tell a gradient nobody else holds (and keep it)."""
     F = task.F
     needed = task.needed
     captures = task.captures
     keep_graph = task.keep_graph
     accumulate = F.accumulate
     not_ready = {}
-    heap = [_Ready((-root._seq, root, root_buffer))]
+    heap = [_Ready((-root._seq, root, root_buffers.pop()))]
     while heap:
         ready = _heappop(heap)
         node, inputs = ready[1], ready[2]
         ready = None
         if needed is not None:
             runs = node in task.runs
+            if not runs and node._hooked:
+                inputs = _hooks_of_unrun_node(node, inputs, F)
             if captures is not None and node in captures:
                 # torch captures before tensor hooks when the node runs anyway (NOTE [Hooks ordering])
-                captured = inputs if runs else _call_tensor_pre_hooks(node, list(inputs), F)
                 for input_nr, index in captures[node]:
-                    task.captured[index] = captured[input_nr]
+                    task.captured[index] = inputs[input_nr]
             if not runs:
                 continue
         if node._hooked:
@@ -199,13 +205,17 @@ def _run(task, root, root_buffer, dependencies) -> None:
 
 def _call_function(task, node, inputs):
     F = task.F
-    if node._tensor_pre_hooks:
-        inputs = _call_tensor_pre_hooks(node, inputs, F)
-    if node._retains_grad_hooks:
-        for output_nr, tensor_ref in tuple(node._retains_grad_hooks.items()):
-            _retain_grad(tensor_ref(), inputs[output_nr], F)
-    if node._pre_hooks:
-        inputs = _call_pre_hooks(node, inputs, F)
+    order = node.__dict__.get("_pre_hook_order")
+    if order is not None:  # torch 1.13: every pre-hook in registration order (graph.note_pre_hook)
+        inputs = _call_pre_hooks_in_order(node, inputs, F, order)
+    else:
+        if node._tensor_pre_hooks:
+            inputs = _call_tensor_pre_hooks(node, inputs, F)
+        if node._retains_grad_hooks:
+            for output_nr, tensor_ref in tuple(node._retains_grad_hooks.items()):
+                _retain_grad(tensor_ref(), inputs[output_nr], F)
+        if node._pre_hooks:
+            inputs = _call_pre_hooks(node, inputs, F)
     outputs = node.apply(inputs, task)
     validate_outputs(node._fns, node._nrs, outputs, F, node)
     if node._post_hooks:
@@ -305,10 +315,36 @@ def _run_hook_dict(hooks, value, F):
 _HOOK_TENSOR_REFS = 2  # the local name and getrefcount's argument
 
 
+def _hooks_of_unrun_node(node, inputs, F):
+    """torch's evaluate_function for a node reached but not run (e.g. the root of an autograd.grad that
+    does not lead to the inputs): its tensor pre-hooks and retain_grad hooks still see its gradients."""
+    inputs = list(inputs)
+    if node._tensor_pre_hooks:
+        inputs = _call_tensor_pre_hooks(node, inputs, F)
+    if node._retains_grad_hooks:
+        for output_nr, tensor_ref in tuple(node._retains_grad_hooks.items()):
+            _retain_grad(tensor_ref(), inputs[output_nr], F)
+    return inputs
+
+
 def _call_tensor_pre_hooks(node, inputs, F):
     for hooks, output_nr in node._tensor_pre_hooks:
         if hooks:
             inputs[output_nr] = _run_hook_dict(hooks, inputs[output_nr], F)
+    return inputs
+
+
+def _call_pre_hooks_in_order(node, inputs, F, order):
+    for entry in tuple(order):
+        if entry[0] == "tensor":
+            if entry[1]:
+                inputs[entry[2]] = _run_hook_dict(entry[1], inputs[entry[2]], F)
+        elif entry[0] == "retain":
+            tensor_ref = (node._retains_grad_hooks or {}).get(entry[1])
+            if tensor_ref is not None:
+                _retain_grad(tensor_ref(), inputs[entry[1]], F)
+        elif node._pre_hooks:
+            inputs = _call_pre_hooks(node, inputs, F)
     return inputs
 
 
@@ -356,6 +392,7 @@ def install_retain_grad(tensor) -> None:
     fn = tensor._grad_fn
     fn._retains_grad_hooks = {**(fn._retains_grad_hooks or {}), tensor._output_nr: weakref.ref(tensor)}
     fn._hooked = True
+    note_pre_hook(fn, ("retain", tensor._output_nr))
     tensor._retains_grad = True
 
 

@@ -69,6 +69,7 @@ class Node:
     def next_functions(self):
         return tuple(zip(self._fns, self._nrs))
 
+    @_behaviour.method_since("autograd.node.sequence_nr")
     def _sequence_nr(self) -> int:
         return self._seq
 
@@ -96,12 +97,14 @@ class Node:
         """fn(grad_outputs) runs before this node; a non-None result replaces grad_outputs."""
         if self._pre_hooks is None:
             self._pre_hooks = HookDict()
+            note_pre_hook(self, ("node",))
         self._hooked = True
         return self._pre_hooks.add(fn)
 
     def _add_tensor_pre_hooks(self, hooks: HookDict, output_nr: int) -> None:
         self._tensor_pre_hooks = (*self._tensor_pre_hooks, (hooks, output_nr))
         self._hooked = True
+        note_pre_hook(self, ("tensor", hooks, output_nr))
 
     def _release(self) -> None:
         """Free saved tensors (torch's release_variables)."""
@@ -123,6 +126,15 @@ class Node:
             if name.startswith("_raw_saved_") and name[11:] in saved:
                 return saved[name[11:]]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+
+def note_pre_hook(node, entry: tuple) -> None:
+    """torch 1.13 kept tensor hooks, retain_grad's hook and node pre-hooks in one list on the node, run in
+    the order they were first registered; the engine replays that order (``_pre_hook_order``)."""
+    if _behaviour.value("autograd.hooks.one_pre_hook_list"):
+        order = node.__dict__.setdefault("_pre_hook_order", [])
+        if entry not in order:
+            order.append(entry)
 
 
 def _public_saved(value, node):
@@ -266,7 +278,8 @@ class SavedTensor:
         dtype = _dtypes.from_numpy(data.dtype)
         shape = "[" + ", ".join(str(s) for s in data.shape) + "]"
         text = f"one of the variables needed for gradient computation has been modified by an inplace operation: [{_dtypes.legacy_type_name(dtype)} {shape}]"
-        grad_fn, output_nr = (node, self._output_nr) if tensor is None else (tensor._grad_fn, tensor._output_nr)
+        # torch asks the saved input for its grad_fn(), which regenerates a view's (AsStridedBackward0)
+        grad_fn, output_nr = (node, self._output_nr) if tensor is None else (tensor.grad_fn, tensor._output_nr)
         if grad_fn is not None:
             text += f", which is output {output_nr} of {node_label(grad_fn)},"
         text += f" is at version {current}; expected version {self._version} instead. "

@@ -26,6 +26,38 @@ def export(*names, function: bool = True, method: bool = True):
     return register
 
 
+OVERLAP_ERROR = ("unsupported operation: more than one element of the written-to tensor refers to a single memory "
+                 "location. Please clone() the tensor before performing the operation.")
+
+
+PARTIAL_OVERLAP_ERROR = ("unsupported operation: some elements of the input tensor and the written-to tensor refer "
+                         "to a single memory location. Please clone() the tensor before performing the operation.")
+
+
+def check_no_partial_overlap(out, operand) -> None:
+    """torch's assert_no_partial_overlap for an in-place op: the operand may be the target itself (x.mul_(x))
+    but not share only some of its memory (x.mul_(x[0]), a view of another part)."""
+    if out.size == 0 or operand.size == 0 or not np.may_share_memory(out, operand):
+        return
+    same = out.__array_interface__["data"][0] == operand.__array_interface__["data"][0] and \
+        out.shape == operand.shape and out.strides == operand.strides
+    if not same and np.shares_memory(out, operand):
+        raise RuntimeError(PARTIAL_OVERLAP_ERROR)
+
+
+def writable(data, check_overlap: bool = True):
+    """The array an in-place op writes into. torch refuses a target whose elements share memory (an
+    expanded tensor: a dim of size > 1 with stride 0), except in fill_/zero_ (``check_overlap=False``).
+    NumPy marks every broadcast read-only, also one without shared elements: that gets a writable alias."""
+    if data.flags.writeable:
+        return data
+    if check_overlap and data.size and any(size > 1 and stride == 0 for size, stride in zip(data.shape, data.strides)):
+        raise RuntimeError(OVERLAP_ERROR)
+    alias = data.view()
+    alias.flags.writeable = True  # the memory behind a broadcast of a tensor's array is writable
+    return alias
+
+
 def tensor_method(*names):
     return export(*names, function=False)
 

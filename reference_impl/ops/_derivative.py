@@ -19,13 +19,14 @@ variants for views, multi-output ops and in-place ops).
 """
 from __future__ import annotations
 
+import copy
 import inspect
 
 import numpy as np
 
 from .._grad_mode import STATE as _GRAD_MODE
 from .._tensor import CreationMeta, Tensor
-from .. import _messages
+from .. import _behaviour, _messages
 from ..autograd.graph import NO_EDGE, RELEASED, Node, SavedTensor, intern, meta_of, next_sequence_nr
 
 _ndarray = np.ndarray
@@ -38,7 +39,8 @@ _next_seq = next_sequence_nr
 _intern = intern
 _meta_of = meta_of
 _NOTHING_SAVED: dict = {}
-_ZEROS = tuple((0,) * n for n in range(64))  # the usual _nrs, shared
+_MANY = 64
+_ZEROS = tuple((0,) * n for n in range(_MANY))  # the usual _nrs, shared
 
 
 def _formula_needs(formula) -> tuple:
@@ -72,13 +74,13 @@ class FormulaNode(Node):
         if self._list_input:  # one formula for a list of inputs (cat, stack)
             formula, needs = self._formulas[0]
             results = formula(F, grad, *[values[name] for name in needs])
-            return [r if fn is not None and (needed is None or fn in needed) else None for r, fn in zip(results, fns)]
-        # torch's generated nodes evaluate the formulas last input first (visible in the order of
-        # the nodes a create_graph backward creates).
+            # torch asks task_should_compute_output once for the whole list: every element gets its gradient
+            # (a node hook sees them all; the engine passes on only the needed ones)
+            return list(results)
+        # torch's generated nodes evaluate the formulas in the alphabetical order of the input names
+        # (load_derivatives reads them sorted): visible in the order of the nodes create_graph makes.
         out = [None] * len(fns)
-        index = len(fns)
-        for formula, needs in self._formulas_reversed:
-            index -= 1
+        for index, formula, needs in self._formula_order:
             fn = fns[index]
             if fn is None or (needed is not None and fn not in needed):
                 continue
@@ -112,22 +114,26 @@ class FormulaNode(Node):
 class Derivative:
     """An op's backward node class plus the forward-side recording of it."""
 
-    def __init__(self, node_name: str, /, *, multi_output: bool = False, **formulas) -> None:
+    def __init__(self, node_name: str, /, *, multi_output: bool = False, releases: tuple = (), **formulas) -> None:
+        """``releases``: saved arguments that hold tensors (indices, a mask) and are freed after backward
+        like inputs and the result, as torch frees every SavedVariable."""
         self.inputs = tuple(formulas)
         self.needs = tuple(_formula_needs(f) for f in formulas.values())
         # An input named "tensors" is a list (cat, stack): its one formula returns a gradient per element.
         self.list_input = self.inputs == ("tensors",)
-        # Each saved name with the indices of the formulas using it, in the order torch unpacks them
-        # (first use when the formulas are read last input first).
-        names = dict.fromkeys(name for needs in reversed(self.needs) for name in needs)
+        # Formulas in the order torch's generated code runs them: input names sorted (other before self,
+        # self before tensor). Each saved name with the indices of the formulas using it, in the order
+        # torch unpacks them (first use in that order).
+        order = sorted(range(len(self.inputs)), key=lambda i: self.inputs[i])
+        names = dict.fromkeys(name for i in order for name in self.needs[i])
         self.saved_names = tuple((name, tuple(i for i, needs in enumerate(self.needs) if name in needs))
                                  for name in names)
         self.guarded = len(self.inputs) > 1 and not self.list_input
         table = tuple(zip(formulas.values(), self.needs))
         self.node_class = type(node_name, (FormulaNode,), {
-            "__slots__": (), "_formulas": table, "_formulas_reversed": table[::-1],
+            "__slots__": (), "_formulas": table, "_formula_order": tuple((i, *table[i]) for i in order),
             "_multi_output": multi_output, "_list_input": self.list_input,
-            "_releasable": self.inputs + ("result",), "__module__": "builtins"})
+            "_releasable": self.inputs + ("result",) + tuple(releases), "__module__": "builtins"})
 
     def __repr__(self):
         return f"Derivative({self.node_class.__name__})"
@@ -138,6 +144,7 @@ class Derivative:
         fns = []
         nrs = []
         any_edge = nonzero_nr = False
+        seq = None
         for value in env["tensors"] if self.list_input else [env.get(name) for name in self.inputs]:
             if value.__class__ is _Tensor or isinstance(value, _Tensor):
                 if value._base is None:  # inlined Tensor._gradient_edge: this is the hot path
@@ -150,8 +157,14 @@ class Derivative:
                     else:
                         fn = nr = None
                 else:
+                    if seq is None and (value._requires_grad or value._grad_fn is not None or value._base._requires_grad):
+                        # torch numbers the node before collect_next_edges regenerates a view's grad_fn
+                        seq = _next_seq()
                     fn, nr = value._gradient_edge()
                     nonzero_nr = nonzero_nr or nr != 0
+                    # A view made under no_grad of a tensor that requires grad requires grad itself but has
+                    # no edge: torch still records the op, with a None edge (compute_requires_grad).
+                    any_edge = any_edge or (fn is None and value.requires_grad)
                 if fn is not None:
                     any_edge = True
                     fns.append(fn)
@@ -163,8 +176,8 @@ class Derivative:
             return None
         node = _new(self.node_class)
         node._fns = tuple(fns)
-        node._nrs = _intern(tuple(nrs)) if nonzero_nr else _ZEROS[len(nrs)]
-        node._seq = _next_seq()
+        node._nrs = _ZEROS[len(nrs)] if not nonzero_nr and len(nrs) < _MANY else _intern(tuple(nrs))
+        node._seq = _next_seq() if seq is None else seq
         node._saved = {}
         return node
 
@@ -184,7 +197,7 @@ class Derivative:
             value = env[name]
             is_tensor = value.__class__ is _Tensor or isinstance(value, _Tensor)
             if is_tensor and value._is_inference_tensor:
-                raise RuntimeError(_messages.INFERENCE_SAVED)
+                raise RuntimeError(_behaviour.value("tensor.inference_saved_message"))
             if is_tensor or name in inputs:
                 if self.guarded and len(users) == 1 and fns[users[0]] is None:
                     continue  # torch's codegen guard: only that input's formula would read it
@@ -274,11 +287,29 @@ def make_view(result: Tensor, base: Tensor, step, multi_output: bool = False) ->
     result._attr_version = result._version_counter.value
     if _GRAD_MODE.inference:
         result._creation_meta = CreationMeta.INFERENCE_MODE
+    elif not _GRAD_MODE.grad_enabled:  # before multi_output: torch's codegen asks grad mode first
+        result._creation_meta = CreationMeta.NO_GRAD_MODE
     elif multi_output:
         result._creation_meta = CreationMeta.MULTI_OUTPUT_NODE
-    elif not _GRAD_MODE.grad_enabled:
-        result._creation_meta = CreationMeta.NO_GRAD_MODE
     elif base._creation_meta not in (None, CreationMeta.DEFAULT):
         result._creation_meta = base._creation_meta  # a view of a special view inherits its restriction
     else:
         result._creation_meta = CreationMeta.DEFAULT
+
+
+_RENAMED: dict = {}
+
+
+def named(derivative: Derivative, feature: str) -> Derivative:
+    """``derivative`` under the node name the emulated torch release gives it: the value of the
+    ``_behaviour`` feature ``feature`` (torch renumbered some nodes between releases)."""
+    name = _behaviour.value(feature)
+    if name == derivative.node_class.__name__:
+        return derivative
+    key = (id(derivative), name)
+    renamed = _RENAMED.get(key)
+    if renamed is None:
+        renamed = copy.copy(derivative)
+        renamed.node_class = type(name, (derivative.node_class,), {"__slots__": (), "__module__": "builtins"})
+        _RENAMED[key] = renamed
+    return renamed

@@ -15,6 +15,7 @@ import weakref
 
 import numpy as np
 
+from .. import _behaviour
 from .._tensor import Tensor, VersionCounter
 from ..autograd._view_inplace import replay_array, replay_tensor
 
@@ -22,6 +23,8 @@ _make = Tensor._make
 
 
 def _sum_to_array(grad, shape):
+    if not shape:  # at::sum_to to a 0-d shape is always tensor.sum(): a new array, even from a 0-d one
+        return np.asarray(grad.sum())
     if grad.shape == shape:
         return grad
     lead = grad.ndim - len(shape)
@@ -29,12 +32,34 @@ def _sum_to_array(grad, shape):
         lead + i for i, size in enumerate(shape) if size == 1 and grad.shape[lead + i] != 1)
     if axes:
         grad = grad.sum(axis=axes, keepdims=True)
-    return grad.reshape(shape)
+    return grad.reshape(shape) if lead else grad  # as torch: a view only to drop leading dims
+
+
+def _keep_float_dtype(a, out):
+    """A gradient times/plus/over a Python number keeps its dtype, as in torch. NumPy 2 does that already;
+    NumPy 1 turns a 0-d float32 array with a Python number into a float64 scalar."""
+    dtype = getattr(a, "dtype", None)
+    if dtype is not None and dtype.kind == "f" and out.dtype != dtype:
+        return np.asarray(out, dtype)
+    return out
+
+
+def _refs_inside_a_call(value) -> int:
+    return sys.getrefcount(value)
+
+
+def _call_extra_refs() -> int:
+    """References a Python call adds to an argument beyond the parameter itself: 0 on Python 3.11+, 1 on
+    3.10 (whose caller keeps the argument on its value stack during the call)."""
+    probe = object()
+    return _refs_inside_a_call(probe) - sys.getrefcount(probe) - 1
 
 
 # Reference counts seen by ArrayMath.accumulate when nobody else holds an array (see there).
 _OLD_EXCLUSIVE_REFS = 2  # the local name and getrefcount's argument
-_STEAL_EXCLUSIVE_REFS = 4  # the input buffer list, AccumulateGrad.apply's local, the parameter, getrefcount's argument
+# the input buffer list, AccumulateGrad.apply's local, the parameter, getrefcount's argument (+ the caller's
+# stack on Python 3.10)
+_STEAL_EXCLUSIVE_REFS = 4 + _call_extra_refs()
 
 
 def _owns_memory(array) -> bool:
@@ -55,18 +80,120 @@ def where_zero(condition, values):
     if as_int is None:
         return np.where(condition, values, values.dtype.type(0))
     keep = np.negative(np.asarray(condition).astype(as_int))  # all bits set where kept, 0 elsewhere
-    out = np.empty(np.broadcast_shapes(values.shape, keep.shape), values.dtype)  # owns its memory, like torch's
+    shape = np.broadcast_shapes(values.shape, keep.shape)
+    # owns its memory, like torch's, laid out like an operand that is not a broadcast (TensorIterator
+    # follows its operands' layout: a transposed input gives a transposed result)
+    # (condition first: torch's where and threshold_backward list it, or self, before the gradient)
+    like = next((a for a in (condition, values) if isinstance(a, np.ndarray) and a.shape == shape
+                 and 0 not in a.strides), None)
+    out = np.empty(shape, values.dtype) if like is None else np.empty_like(like, dtype=values.dtype)
     np.bitwise_and(values.view(as_int), keep, out=out.view(as_int))
     return out
 
 
+def view_strides(old_shape, old_strides, new_shape):
+    """torch's computeStride (non-empty case): the strides of a view with ``new_shape``, or None if
+    only a copy can have it. Unlike NumPy's, size-1 dims keep the stride of their chunk (possibly 0)."""
+    if not old_shape:
+        return None
+    new = [0] * len(new_shape)
+    view_d = len(new_shape) - 1
+    chunk_base = old_strides[-1]
+    tensor_numel = view_numel = 1
+    for tensor_d in range(len(old_shape) - 1, -1, -1):
+        tensor_numel *= old_shape[tensor_d]
+        if tensor_d == 0 or (old_shape[tensor_d - 1] != 1 and old_strides[tensor_d - 1] != tensor_numel * chunk_base):
+            while view_d >= 0 and (view_numel < tensor_numel or new_shape[view_d] == 1):
+                new[view_d] = view_numel * chunk_base
+                view_numel *= new_shape[view_d]
+                view_d -= 1
+            if view_numel != tensor_numel:
+                return None
+            if tensor_d > 0:
+                chunk_base = old_strides[tensor_d - 1]
+                tensor_numel = view_numel = 1
+    return tuple(new) if view_d == -1 else None
+
+
+def put_along_axis(out, indices, values, axis) -> None:
+    """np.put_along_axis, also for a 0-d ``out`` (torch scatters into a 0-d tensor along dim 0)."""
+    if out.ndim == 0:
+        out[...] = values
+    else:
+        np.put_along_axis(out, indices, values, axis=axis)
+
+
 def _obeys_layout(grad) -> bool:
-    """torch's gradient layout contract for a (contiguous) leaf: no gaps, no overlap, row-major."""
-    return grad.flags.c_contiguous
+    """torch's obeys_layout_contract for a (contiguous) leaf: the row-major strides on every dim of size
+    other than 1 (also when the tensor is empty, where NumPy calls any strides contiguous), and no
+    stride 0 on a dim of size 1 (such a gradient is a view, e.g. of an expanded 0-d tensor)."""
+    if grad.size == 0:  # NumPy's strides of an empty result mean nothing; torch's expand gives 0 strides,
+        return grad.flags.writeable  # and an expanded array is NumPy's read-only broadcast
+    expected = grad.itemsize
+    for size, stride in zip(reversed(grad.shape), reversed(grad.strides)):
+        if (stride != expected) if size != 1 else (stride == 0):
+            return False
+        expected *= max(size, 1)
+    return True
+
+
+def _expand_like_torch(a, shape):
+    """np.broadcast_to with torch's strides (inferExpandGeometry): a new leading dim of size 1 takes
+    size * stride of the dim after it, where NumPy puts 0; expanding a 0-d tensor gives all zeros."""
+    out = np.broadcast_to(a, shape)
+    lead = len(shape) - a.ndim
+    if a.ndim == 0 or not any(shape[i] == 1 for i in range(lead)):
+        return out
+    strides = list(out.strides)
+    for i in range(lead - 1, -1, -1):
+        if shape[i] == 1:
+            strides[i] = shape[i + 1] * strides[i + 1]
+    return np.lib.stride_tricks.as_strided(a, shape, strides, writeable=False)
 
 
 def _dense(array) -> bool:
-    return array.flags.writeable and (array.flags.c_contiguous or array.flags.f_contiguous)
+    """Writable and torch's is_non_overlapping_and_dense: the strides, sorted, are those of a contiguous
+    array (any dim order: a transposed result qualifies)."""
+    if not array.flags.writeable:
+        return False
+    if array.flags.c_contiguous or array.flags.f_contiguous:
+        return True
+    expected = array.itemsize
+    for stride, size in sorted((abs(st), sz) for sz, st in zip(array.shape, array.strides) if sz != 1):
+        if stride != expected:
+            return False
+        expected *= size
+    return True
+
+
+_view_counters: dict = {}  # id(root array) -> (weakref to it, VersionCounter) of .grads that are views of it
+
+
+def _writable_alias(array):
+    """The same memory, writable (a broadcast of a writable array); a copy if NumPy refuses."""
+    alias = array.view()
+    try:
+        alias.flags.writeable = True
+    except ValueError:
+        return array.copy()
+    return alias
+
+
+def _shared_view_counter(view, version: int) -> VersionCounter:
+    """The version counter shared by the tensors wrapping views of one array (made at ``version``)."""
+    root = _root(view)
+    key = id(root)
+    entry = _view_counters.get(key)
+    if entry is not None and entry[0]() is root:
+        return entry[1]
+
+    def forget(ref, key=key):
+        if _view_counters.get(key, (None,))[0] is ref:
+            del _view_counters[key]
+
+    counter = VersionCounter(version)
+    _view_counters[key] = (weakref.ref(root, forget), counter)
+    return counter
 
 
 def _root(array):
@@ -122,11 +249,13 @@ class ArrayMath:
         gradient when nobody else holds it or its memory (bumping its version), else out of place."""
         old = buffer[pos]
         buffer[pos] = None
-        if sys.getrefcount(old) == _OLD_EXCLUSIVE_REFS and self._can_write(old):
+        if sys.getrefcount(old) == _OLD_EXCLUSIVE_REFS and self._can_write(old) \
+                and _behaviour.value("engine.input_buffer_accumulates_in_place"):
             np.add(old, grad, out=old)
             buffer[pos] = self.bump(old)
         else:
-            buffer[pos] = old + grad
+            total = old + grad
+            buffer[pos] = total if total.__class__ is np.ndarray else np.asarray(total)  # 0-d: NumPy gives a scalar
 
     def _can_write(self, array) -> bool:
         return _owns_memory(array) and _dense(array) and not self._user_sees(array)
@@ -134,7 +263,14 @@ class ArrayMath:
     # -- engine plumbing
     @staticmethod
     def unpack(saved, node):
-        return saved.unpack_array(node)
+        array = saved.unpack_array(node)
+        if array.ndim == 0 and array.dtype.kind == "f":
+            # torch's promotion treats a 0-d tensor as dimensionless (float32 * 0-d float64 -> float32);
+            # NumPy 2 does not, so compute with it in the dtype the op computed in (its output's)
+            dtype = node._meta[0][1] if node._meta else array.dtype
+            if dtype != array.dtype and dtype.kind == "f":
+                return array.astype(dtype)
+        return array
 
     def to_user(self, grad):
         return None if grad is None else self._wrap(grad)
@@ -164,8 +300,14 @@ class ArrayMath:
                 variable._grad._version_counter = VersionCounter(1)
                 return
             stolen = self._wrap(grad)
-            if not grad.flags.writeable:  # a read-only NumPy view (e.g. of a broadcast): same values, writable
-                stolen._data = grad.copy()
+            if not grad.flags.writeable:  # a read-only NumPy view (of an expanded gradient): torch keeps the
+                # view itself, so later sums write into that memory, seen by every alias of it
+                stolen._data = _writable_alias(grad)
+                if stolen._data.base is not None and stolen._data is not grad:
+                    stolen._version_counter = _shared_view_counter(grad, self.version_of(grad))
+            elif grad.base is not None:  # a view (e.g. a select of one stacked gradient): in torch every .grad
+                # stolen from that memory is a view of it, sharing one version counter
+                stolen._version_counter = _shared_view_counter(grad, self.version_of(grad))
             variable._grad = stolen
             return
         np.add(old._data, grad, out=old._data, casting="unsafe")
@@ -205,15 +347,23 @@ class ArrayMath:
     # -- arithmetic that torch's formulas spell as C++ calls
     @staticmethod
     def mul_scalar(a, scalar):
-        return a * scalar
+        return _keep_float_dtype(a, a * scalar)
+
+    @staticmethod
+    def div_by_count(a, count):
+        return _keep_float_dtype(a, a / count)
+
+    @staticmethod
+    def sub_scalar(a, scalar):
+        return _keep_float_dtype(a, a - scalar)
 
     @staticmethod
     def add_scalar(a, scalar):
-        return a + scalar
+        return _keep_float_dtype(a, a + scalar)
 
     @staticmethod
     def div_scalar(a, scalar):
-        return a / scalar
+        return _keep_float_dtype(a, a / scalar)
 
     @staticmethod
     def pow(a, exponent):
@@ -247,6 +397,14 @@ class ArrayMath:
         return np.logical_and(a, b)
 
     @staticmethod
+    def logical_or(a, b):
+        return np.logical_or(a, b)
+
+    @staticmethod
+    def logical_not(a):
+        return np.logical_not(a)
+
+    @staticmethod
     def isnan(a):
         return np.isnan(a)
 
@@ -267,15 +425,30 @@ class ArrayMath:
     def expand(a, shape):
         if a.shape == tuple(shape):  # torch's expand to the same shape is a plain (writable) view
             return a.view()
-        return np.broadcast_to(a, shape)
+        return _expand_like_torch(a, tuple(shape))
 
     @staticmethod
     def reshape(a, shape):
-        return a.reshape(shape)
+        if a.size == 0:  # torch's view of an empty tensor keeps its strides if the shape stays, else
+            target = a.reshape(shape).shape  # (resolves a -1)
+            return a.view() if a.shape == target else np.zeros(target, a.dtype)  # contiguous ones
+        out = a.reshape(shape)
+        if not a.flags.writeable:  # an expanded gradient: keep torch's 0 strides on size-1 dims
+            strides = view_strides(a.shape, a.strides, out.shape)
+            if strides is not None and strides != out.strides:
+                out = np.lib.stride_tricks.as_strided(a, out.shape, strides, writeable=False)
+        return out
 
     @staticmethod
     def unsqueeze(a, dim):
-        return np.expand_dims(a, dim)
+        out = np.expand_dims(a, dim)
+        if not a.flags.writeable:  # an expanded gradient: keep its strides (NumPy renormalizes size-1 dims);
+            dim = dim % out.ndim  # torch's new dim takes size * stride of the dim it precedes (0 here)
+            stride = a.shape[dim] * a.strides[dim] if dim < a.ndim else a.itemsize
+            strides = a.strides[:dim] + (stride,) + a.strides[dim:]
+            if out.strides != strides:
+                out = np.lib.stride_tricks.as_strided(a, out.shape, strides, writeable=False)
+        return out
 
     @staticmethod
     def squeeze(a, dim):
@@ -357,7 +530,7 @@ class ArrayMath:
     def scatter_into_zeros(self, grad, sizes, dim, indices):
         """at::zeros(sizes).scatter_(dim, indices, grad): two in-place writes (zero_, scatter_)."""
         out = np.zeros(sizes, grad.dtype)
-        np.put_along_axis(out, indices, grad, axis=dim)
+        put_along_axis(out, indices, grad, dim)
         return self.bump(out, 2)
 
     def scatter_add_into_zeros(self, grad, sizes, dim, indices):
@@ -485,7 +658,10 @@ class TensorMath:
 
     @staticmethod
     def copy_with_view_region(grad, chain):
-        result = grad.clone()
+        """torch's grad.new_empty_strided(...).copy_(grad): a CopyBackwards node (not a clone)."""
+        from .shape import copy_
+
+        result = copy_(_make(np.empty_like(grad._data)), grad)
         return result, replay_tensor(result, chain)
 
     @staticmethod

@@ -12,7 +12,7 @@ from .. import _dtypes
 from .._tensor import Tensor
 from ..autograd._view_inplace import replay_array
 from . import activation, indexing, linalg, pointwise, reduction, shape
-from .pointwise import ADD_SCALAR, DIV_SCALAR, MUL_SCALAR
+from .pointwise import ADD_SCALAR, DIV_SCALAR, MUL_SCALAR, SUB_SCALAR
 
 _make = Tensor._make
 
@@ -44,8 +44,17 @@ def div_scalar(a, scalar):
     return DIV_SCALAR.record(a._data / a._data.dtype.type(scalar), self=a, other=scalar)
 
 
+def div_by_count(a, count):
+    """torch's ``grad / mask.sum()``: a division by an integer tensor, so DivBackward0 (not 1)."""
+    return pointwise.div(a, _make(np.asarray(count, np.int64)))
+
+
 def add_scalar(a, scalar):
     return ADD_SCALAR.record(a._data + a._data.dtype.type(scalar), self=a)
+
+
+def sub_scalar(a, scalar):
+    return SUB_SCALAR.record(a._data - a._data.dtype.type(scalar), self=a)
 
 
 def zeros(shape_, dtype):
@@ -86,6 +95,14 @@ def logical_and(a, b):
     return _make(np.logical_and(_data(a), _data(b)))
 
 
+def logical_or(a, b):
+    return _make(np.logical_or(_data(a), _data(b)))
+
+
+def logical_not(a):
+    return _make(np.logical_not(_data(a)))
+
+
 def sum(a, dims, keepdim=False):  # noqa: A001
     return reduction.sum(a) if dims is None else reduction.sum(a, dims, keepdim)
 
@@ -93,6 +110,8 @@ def sum(a, dims, keepdim=False):  # noqa: A001
 def sum_to(grad, shape_):
     """at::sum_to: one sum over the leading dims and the dims that were 1 (keepdim), then a view."""
     shape_ = tuple(shape_)
+    if not shape_:  # torch: to a 0-d shape, always tensor.sum() (a new SumBackward0, even from 0-d)
+        return reduction.sum(grad)
     if tuple(grad._data.shape) == shape_:
         return grad
     lead = grad.dim() - len(shape_)
@@ -121,8 +140,9 @@ def index_backward(grad, sizes, key):
 
 
 def scatter_into_zeros(grad, sizes, dim, indices):
-    """zeros(sizes).scatter_(dim, indices, grad): ScatterBackward0."""
-    return indexing.scatter_(zeros(sizes, grad._data.dtype), dim, indices, grad)
+    """grad.new_zeros(sizes).scatter_(dim, indices, grad): ScatterBackward0; two in-place writes (version 2),
+    as ArrayMath.scatter_into_zeros counts them."""
+    return indexing.scatter_(materialized_zeros(sizes, grad._data.dtype), dim, indices, grad)
 
 
 def scatter_add_into_zeros(grad, sizes, dim, indices):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._common import export, tensor_method
+from ._common import export, tensor_method, writable
 from ._derivative import Derivative
 from ._math import where_zero
 from .pointwise import _floating
@@ -74,7 +74,7 @@ def tanh(input):
 def _inplace(derivative, array_fn, name):
     def inplace(self):
         def compute():
-            self._data[...] = array_fn(self._data)
+            writable(self._data)[...] = array_fn(self._data)
 
         return derivative.record_inplace(self, compute, self=self)
 

@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 
-from .. import _dtypes, _messages
+from .. import _behaviour, _dtypes, _messages
 from .._tensor import Tensor
 from ._common import export, shape_arg
 
@@ -88,10 +88,7 @@ def _flat_values(data):
 @export("tensor", method=False)
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
     if isinstance(data, Tensor):
-        warnings.warn(
-            "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
-            "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor).",
-            UserWarning, stacklevel=2)
+        warnings.warn(_behaviour.value("tensor.copy_construct_warning"), UserWarning, stacklevel=2)
         array = np.array(data._data, dtype=_np_dtype(dtype, data.dtype), copy=True)
     elif isinstance(data, np.ndarray):
         array = np.array(data, dtype=None if dtype is None else dtype.numpy, copy=True)

@@ -7,6 +7,7 @@ import numpy as np
 from .._tensor import Tensor, wrap_dim
 from ._common import export, tensor_method
 from ._derivative import Derivative
+from ._math import put_along_axis
 
 _make = Tensor._make
 
@@ -18,7 +19,7 @@ def _key(indices):
 
 def _index_put_formulas(name):
     return Derivative(
-        name,
+        name, releases=("indices",),
         self=lambda F, grad, indices, values_shape, accumulate:
         grad if accumulate else F.index_put(F.clone(grad), indices, F.zeros(values_shape, F.dtype_of(grad)), False),
         values=lambda F, grad, indices: F.index(grad, indices))
@@ -26,15 +27,15 @@ def _index_put_formulas(name):
 
 INDEX_PUT = _index_put_formulas("IndexPutBackward0")
 INDEX_PUT_IMPL = _index_put_formulas("IndexPutImplBackward0")
-GATHER = Derivative("GatherBackward0", self=lambda F, grad, self_sym_sizes, dim, index:
+GATHER = Derivative("GatherBackward0", releases=("index",), self=lambda F, grad, self_sym_sizes, dim, index:
                     F.scatter_add_into_zeros(grad, self_sym_sizes, dim, index))
-SCATTER = Derivative("ScatterBackward0",
+SCATTER = Derivative("ScatterBackward0", releases=("index",),
                      self=lambda F, grad, dim, index: F.scatter_value(grad, dim, index, 0),
                      src=lambda F, grad, dim, index: F.gather(grad, dim, index))
-SCATTER_ADD = Derivative("ScatterAddBackward0", self=lambda F, grad: grad,
+SCATTER_ADD = Derivative("ScatterAddBackward0", releases=("index",), self=lambda F, grad: grad,
                          src=lambda F, grad, dim, index: F.gather(grad, dim, index))
-MASKED_FILL = Derivative("MaskedFillBackward0", self=lambda F, grad, mask: F.masked_fill(grad, mask, 0))
-MASKED_FILL_TENSOR = Derivative("MaskedFillBackward1",
+MASKED_FILL = Derivative("MaskedFillBackward0", releases=("mask",), self=lambda F, grad, mask: F.masked_fill(grad, mask, 0))
+MASKED_FILL_TENSOR = Derivative("MaskedFillBackward1", releases=("mask",),
                                 self=lambda F, grad, mask: F.masked_fill(grad, mask, 0),
                                 value=lambda F, grad, mask: F.sum(F.where_zero(mask, grad), None))
 SELECT_BACKWARD = Derivative("SelectBackwardBackward0",
@@ -95,7 +96,7 @@ def scatter_(self, dim, index, src):
     value = src._data if isinstance(src, Tensor) else self._data.dtype.type(src)
 
     def compute():
-        np.put_along_axis(self._data, idx, value, axis=d)
+        put_along_axis(self._data, idx, value, d)
 
     if isinstance(src, Tensor):
         return SCATTER.record_inplace(self, compute, self=self, src=src, dim=d, index=index)

@@ -11,8 +11,29 @@ from ._common import broadcast_shapes, export, tensor_method
 from ._derivative import Derivative
 from .shape import expand, reshape, squeeze, squeeze_, transpose, unsqueeze, contiguous, UNSAFE_VIEW
 
-MM = Derivative("MmBackward0", self=lambda F, grad, mat2: F.mm(grad, F.t(mat2)),
-                mat2=lambda F, grad, self: F.mm(F.t(self), grad))
+def _column_major(sizes, strides) -> bool:
+    """torch's test in mm_mat1/mat2_backward (true for every 1x1 matrix and every transposed one)."""
+    return strides[0] == 1 and strides[1] == sizes[0]
+
+
+def mm_mat1_backward(F, grad, mat2, sizes, strides):
+    """A column-major mat1 gets its gradient as a transposed product (a view: not summed in place)."""
+    if _column_major(sizes, strides):
+        return F.t(F.mm(mat2, F.t(grad)))
+    return F.mm(grad, F.t(mat2))
+
+
+def mm_mat2_backward(F, grad, mat1, sizes, strides):
+    if _column_major(sizes, strides):
+        return F.t(F.mm(F.t(grad), mat1))
+    return F.mm(F.t(mat1), grad)
+
+
+MM = Derivative("MmBackward0",
+                self=lambda F, grad, mat2, self_sym_sizes, self_sym_strides:
+                mm_mat1_backward(F, grad, mat2, self_sym_sizes, self_sym_strides),
+                mat2=lambda F, grad, self, mat2_sym_sizes, mat2_sym_strides:
+                mm_mat2_backward(F, grad, self, mat2_sym_sizes, mat2_sym_strides))
 MV = Derivative("MvBackward0", self=lambda F, grad, vec: F.reshape(grad, (-1, 1)) * vec,
                 vec=lambda F, grad, self: F.mv(F.t(self), grad))
 DOT = Derivative("DotBackward0", self=lambda F, grad, tensor: grad * tensor, tensor=lambda F, grad, self: grad * self)
@@ -38,8 +59,9 @@ def mm(input, mat2):
     if a.shape[1] != b.shape[0]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
                            f"{b.shape[0]}x{b.shape[1]})")
-    _same_dtype(input, mat2, "mat1 and mat2")
-    return MM.record(a @ b, self=input, mat2=mat2)
+    _same_dtype(input, mat2)
+    return MM.record(a @ b, self=input, mat2=mat2, self_sym_sizes=a.shape, self_sym_strides=input.stride(),
+                     mat2_sym_sizes=b.shape, mat2_sym_strides=mat2.stride())
 
 
 @export("mv")
@@ -50,7 +72,10 @@ def mv(input, vec):
     if a.shape[1] != v.shape[0]:
         raise RuntimeError(f"size mismatch, got input ({a.shape[0]}), mat ({a.shape[0]}x{a.shape[1]}), "
                            f"vec ({v.shape[0]})")
-    _same_dtype(input, vec, "self and vec")
+    if a.dtype != v.dtype:  # mv is addmv into a result made like vec: torch names (result, mat, vec)
+        vec_name, mat_name = _dtypes.scalar_type_name(vec.dtype), _dtypes.scalar_type_name(input.dtype)
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {vec_name}, {mat_name}, and "
+                           f"{vec_name}")
     return MV.record(a @ v, self=input, vec=vec)
 
 
@@ -79,7 +104,9 @@ def bmm(input, mat2):
     if a.shape[0] != b.shape[0] or a.shape[2] != b.shape[1]:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{a.shape[0]}, "
                            f"{a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}].")
-    _same_dtype(input, mat2)
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"expected scalar type {_dtypes.scalar_type_name(input.dtype)} but found "
+                           f"{_dtypes.scalar_type_name(mat2.dtype)}")
     return BMM.record(np.matmul(a, b), self=input, mat2=mat2)
 
 

@@ -8,16 +8,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _dtypes
+from .. import _behaviour, _dtypes
 from .._tensor import Tensor
 from ._common import (as_array, binary_arrays, broadcast_shapes, check_operand, export, is_number, promote,
-                      tensor_method)
+                      tensor_method, check_no_partial_overlap, writable)
 from ._derivative import Derivative
 
 _make = Tensor._make
 
 
 # ----------------------------------------------------------------- backward helpers
+def negated_times(grad, factor):
+    """torch's ``-grad * factor``: C++ evaluates the factor first (GCC evaluates operator arguments right to
+    left), so under create_graph its nodes come before the NegBackward0; the caller computes it first."""
+    return -grad * factor
+
+
 def maybe_multiply(F, grad, alpha):
     return grad if alpha == 1 else F.mul_scalar(grad, alpha)
 
@@ -29,7 +35,9 @@ def pow_backward(F, grad, self, exponent):
 
 
 def pow_backward_self(F, grad, self, exponent):
-    return F.where(exponent == 0.0, F.zeros((), F.dtype_of(grad)), grad * (exponent * F.pow(self, exponent - 1)))
+    # exponent - 1 in C++ is sub.Scalar: SubBackward1
+    return F.where(exponent == 0.0, F.zeros((), F.dtype_of(grad)),
+                   grad * (exponent * F.pow(self, F.sub_scalar(exponent, 1))))
 
 
 def pow_backward_exponent(F, grad, self, exponent, result):
@@ -38,7 +46,9 @@ def pow_backward_exponent(F, grad, self, exponent, result):
         if self == 0:
             return grad * F.zeros_like(result)  # log(0) would poison the product
         return grad * F.mul_scalar(result, float(np.log(self)))
-    return grad * F.where((self == 0) & (exponent >= 0), F.zeros((), F.dtype_of(result)), result * F.log(self))
+    # torch promotes self first (self.to(result_type(self, exponent)).log()): a float32 base's log in float64
+    promoted = F.cast(self, F.dtype_of(result))
+    return grad * F.where((self == 0) & (exponent >= 0), F.zeros((), F.dtype_of(result)), result * F.log(promoted))
 
 
 ADD = Derivative("AddBackward0", self=lambda F, grad: grad,
@@ -49,13 +59,14 @@ RSUB_SCALAR = Derivative("RsubBackward1", self=lambda F, grad, alpha: maybe_mult
 RSUB = Derivative("RsubBackward0", self=lambda F, grad, alpha: maybe_multiply(F, -grad, alpha),
                   other=lambda F, grad: grad)
 ADD_SCALAR = Derivative("AddBackward1", self=lambda F, grad: grad)
+SUB_SCALAR = Derivative("SubBackward1", self=lambda F, grad: grad)  # tensor - number in torch's C++ formulas
 MUL = Derivative("MulBackward0", self=lambda F, grad, other: grad * other, other=lambda F, grad, self: grad * self)
 MUL_SCALAR = Derivative("MulBackward1", self=lambda F, grad, other: F.mul_scalar(grad, other))
 DIV = Derivative("DivBackward0", self=lambda F, grad, other: grad / other,
-                 other=lambda F, grad, self, other: -grad * ((self / other) / other))
+                 other=lambda F, grad, self, other: negated_times(grad, (self / other) / other))
 DIV_SCALAR = Derivative("DivBackward1", self=lambda F, grad, other: F.div_scalar(grad, other))
 NEG = Derivative("NegBackward0", self=lambda F, grad: -grad)
-RECIPROCAL = Derivative("ReciprocalBackward0", self=lambda F, grad, result: -grad * (result * result))
+RECIPROCAL = Derivative("ReciprocalBackward0", self=lambda F, grad, result: negated_times(grad, result * result))
 POW = Derivative("PowBackward0", self=lambda F, grad, self, exponent: pow_backward(F, grad, self, exponent))
 POW_TENSOR = Derivative(
     "PowBackward1",
@@ -242,6 +253,8 @@ def _rtruediv_operator(self, other):
 
 @tensor_method("__rpow__")
 def _rpow_operator(self, other):
+    if _behaviour.value("tensor.rpow_wraps_scalar"):  # torch.tensor(other) ** self: PowBackward1
+        return pow(_make(np.asarray(other, _dtypes.result_type(other, self).numpy)), self)
     return pow(other, self)
 
 
@@ -362,20 +375,24 @@ def _inplace_operand(self, other, op_name):
     return value
 
 
-def _writer(self, ufunc, value):
+def _writer(self, ufunc, value, other=None):
+    """compute() for a binary in-place op; ``other`` is the operand as given (a tensor may overlap self)."""
     def compute():
-        try:
-            ufunc(self._data, value, out=self._data, casting="unsafe")
-        except ValueError as error:
-            raise RuntimeError(_write_error(error)) from None
+        out = writable(self._data)
+        if isinstance(other, Tensor):
+            check_no_partial_overlap(self._data, other._data)
+        ufunc(out, value, out=out, casting="unsafe")
 
     return compute
 
 
-def _write_error(error):
-    return ("unsupported operation: more than one element of the written-to tensor refers to a single memory "
-            "location. Please clone() the tensor before performing the operation.") \
-        if "read-only" in str(error) else str(error)
+def _unary_writer(self, ufunc):
+    """compute() for an in-place unary ufunc, with torch's error for an expanded (overlapping) target."""
+    def compute():
+        out = writable(self._data)
+        ufunc(out, out=out)
+
+    return compute
 
 
 @tensor_method("add_", "__iadd__")
@@ -383,7 +400,7 @@ def add_(self, other, *, alpha=1):
     value = _inplace_operand(self, other, "add_")
     if alpha != 1:
         value = value * value.dtype.type(alpha)
-    return ADD.record_inplace(self, _writer(self, np.add, value), self=self, other=other, alpha=alpha)
+    return ADD.record_inplace(self, _writer(self, np.add, value, other), self=self, other=other, alpha=alpha)
 
 
 @tensor_method("sub_", "__isub__")
@@ -391,31 +408,31 @@ def sub_(self, other, *, alpha=1):
     value = _inplace_operand(self, other, "sub_")
     if alpha != 1:
         value = value * value.dtype.type(alpha)
-    return SUB.record_inplace(self, _writer(self, np.subtract, value), self=self, other=other, alpha=alpha)
+    return SUB.record_inplace(self, _writer(self, np.subtract, value, other), self=self, other=other, alpha=alpha)
 
 
 @tensor_method("mul_", "__imul__")
 def mul_(self, other):
     value = _inplace_operand(self, other, "mul_")
-    return MUL.record_inplace(self, _writer(self, np.multiply, value), self=self, other=other)
+    return MUL.record_inplace(self, _writer(self, np.multiply, value, other), self=self, other=other)
 
 
 @tensor_method("div_", "__itruediv__")
 def div_(self, other):
     value = _inplace_operand(self, other, "div_")
-    return DIV.record_inplace(self, _writer(self, np.true_divide, value), self=self, other=other)
+    return DIV.record_inplace(self, _writer(self, np.true_divide, value, other), self=self, other=other)
 
 
 @tensor_method("pow_", "__ipow__")
 def pow_(self, exponent):
     value = _inplace_operand(self, exponent, "pow_")
     derivative = POW_TENSOR if isinstance(exponent, Tensor) else POW
-    return derivative.record_inplace(self, _writer(self, np.power, value), self=self, exponent=exponent)
+    return derivative.record_inplace(self, _writer(self, np.power, value, exponent), self=self, exponent=exponent)
 
 
 @tensor_method("neg_")
 def neg_(self):
-    return NEG.record_inplace(self, lambda: np.negative(self._data, out=self._data), self=self)
+    return NEG.record_inplace(self, _unary_writer(self, np.negative), self=self)
 
 
 def _unary_inplace(derivative, array_fn, name):
@@ -423,7 +440,7 @@ def _unary_inplace(derivative, array_fn, name):
         if self._data.dtype.kind != "f" and derivative not in (ABS, SIGN):
             raise RuntimeError(f"result type Float can't be cast to the desired output type "
                                f"{_dtypes.scalar_type_name(self.dtype)}")
-        return derivative.record_inplace(self, lambda: array_fn(self._data, out=self._data), self=self)
+        return derivative.record_inplace(self, _unary_writer(self, array_fn), self=self)
 
     inplace.__name__ = name
     tensor_method(name)(inplace)
@@ -447,14 +464,53 @@ def clamp_backward(F, grad, self, min, max):  # noqa: A002 - torch's names
     return F.where_zero(self <= max, grad)
 
 
-CLAMP = Derivative("ClampBackward1", self=lambda F, grad, self, min, max: clamp_backward(F, grad, self, min, max))
+def clamp_backward_strict(F, grad, self, min, max):  # noqa: A002 - torch's names
+    """torch 2.14: no gradient where the input sits on a (number) bound."""
+    if min is not None and max is not None:
+        return F.where_zero(F.logical_and(self > min, self < max), grad)
+    if min is not None:
+        return F.where_zero(self > min, grad)
+    return F.where_zero(self < max, grad)
+
+
+def _clamp_self(F, grad, self, min, max):  # noqa: A002
+    if _behaviour.value("ops.clamp.ties"):
+        return clamp_backward_strict(F, grad, self, min, max)
+    return clamp_backward(F, grad, self, min, max)
+
+
+def _clamp_tensor_self(F, grad, self, min, max):  # noqa: A002
+    """torch 2.14 for tensor bounds: an input tied with a bound shares the gradient with it (half each), as
+    maximum/minimum do, built by a masked_fill_ (so at version 1); before, the bounds are inclusive."""
+    if not _behaviour.value("ops.clamp.ties"):
+        return clamp_backward(F, grad, self, min, max)
+    tie = loses = None
+    for bound, outside in ((min, lambda: self < min), (max, lambda: self > max)):
+        if bound is None:
+            continue
+        tie = (self == bound) if tie is None else F.logical_or(tie, self == bound)
+        loses = outside() if loses is None else F.logical_or(loses, outside())
+    return F.masked_fill_zero_(F.where(tie, F.div_scalar(grad, 2), grad), loses)
+
+
+def _clamp_bound(F, grad, self, bound, beyond):
+    """A tensor bound's gradient: where the input is beyond it (and, from 2.14, half where they tie)."""
+    if not _behaviour.value("ops.clamp.ties"):
+        return F.where_zero(beyond, grad)
+    tie = self == bound
+    return F.masked_fill_zero_(F.where(tie, F.div_scalar(grad, 2), grad), F.logical_not(F.logical_or(beyond, tie)))
+
+
+CLAMP = Derivative("ClampBackward1", self=lambda F, grad, self, min, max: _clamp_self(F, grad, self, min, max))
 CLAMP_TENSOR = Derivative(
     "ClampBackward0",
-    self=lambda F, grad, self, min, max: clamp_backward(F, grad, self, min, max),
-    min=lambda F, grad, self, min: F.where_zero(self < min, grad),
-    max=lambda F, grad, self, max: F.where_zero(self > max, grad))
-CLAMP_MIN = Derivative("ClampMinBackward0", self=lambda F, grad, self, min: F.where_zero(self >= min, grad))
-CLAMP_MAX = Derivative("ClampMaxBackward0", self=lambda F, grad, self, max: F.where_zero(self <= max, grad))
+    self=lambda F, grad, self, min, max: _clamp_tensor_self(F, grad, self, min, max),
+    min=lambda F, grad, self, min: _clamp_bound(F, grad, self, min, self < min),
+    max=lambda F, grad, self, max: _clamp_bound(F, grad, self, max, self > max))
+CLAMP_MIN = Derivative("ClampMinBackward0", self=lambda F, grad, self, min:
+                       F.where_zero(self > min if _behaviour.value("ops.clamp.ties") else self >= min, grad))
+CLAMP_MAX = Derivative("ClampMaxBackward0", self=lambda F, grad, self, max:
+                       F.where_zero(self < max if _behaviour.value("ops.clamp.ties") else self <= max, grad))
 
 
 def _clamp_arrays(input, min, max):  # noqa: A002

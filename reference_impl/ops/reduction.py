@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _dtypes, return_types
+from .. import _behaviour, _dtypes, return_types
 from .._tensor import Tensor, wrap_dim
 from ._common import dims_arg, export
 from ._derivative import Derivative
@@ -28,11 +28,11 @@ def evenly_distribute_backward(F, grad, self, result):
     """Ties share the gradient equally (torch's formula for max()/min() over all elements)."""
     mask = F.isnan(self) if F.isnan(result).any() else self == result
     count = int(mask.sum())
-    return F.masked_fill_zeros(F.div_scalar(grad, count), self.shape, mask)
+    return F.masked_fill_zeros(F.div_by_count(grad, count), self.shape, mask)
 
 
 def value_selecting_reduction_backward(F, grad, dim, indices, sizes, keepdim):
-    if not keepdim:
+    if not keepdim and sizes:  # a 0-d input: grad and indices are 0-d already
         grad, indices = F.unsqueeze(grad, dim), F.unsqueeze(indices, dim)
     return F.scatter_into_zeros(grad, sizes, dim, indices)
 
@@ -42,13 +42,16 @@ SUM_DIM = Derivative("SumBackward1", self=lambda F, grad, self_sym_sizes, dim, k
                      sum_backward(F, grad, self_sym_sizes, dim, keepdim))
 MEAN = Derivative("MeanBackward0", self=lambda F, grad, self_sym_sizes, self_sym_numel:
                   F.div_scalar(F.expand(grad, self_sym_sizes), self_sym_numel))
+# torch 2.0 and 2.1 saved the input itself for mean() (a second backward then raises): _behaviour "ops.mean.saves_self".
+MEAN_SAVING_SELF = Derivative("MeanBackward0", self=lambda F, grad, self:
+                              F.div_scalar(F.expand(grad, tuple(self.shape)), int(np.prod(self.shape))))
 MEAN_DIM = Derivative("MeanBackward1", self=lambda F, grad, self_sym_sizes, dim, keepdim, reduced_numel:
                       F.div_scalar(sum_backward(F, grad, self_sym_sizes, dim, keepdim), reduced_numel))
 MAX = Derivative("MaxBackward1", self=lambda F, grad, self, result: evenly_distribute_backward(F, grad, self, result))
 MIN = Derivative("MinBackward1", self=lambda F, grad, self, result: evenly_distribute_backward(F, grad, self, result))
-MAX_DIM = Derivative("MaxBackward0", self=lambda F, grad, dim, indices, self_sym_sizes, keepdim:
+MAX_DIM = Derivative("MaxBackward0", releases=("indices",), self=lambda F, grad, dim, indices, self_sym_sizes, keepdim:
                      value_selecting_reduction_backward(F, grad, dim, indices, self_sym_sizes, keepdim))
-MIN_DIM = Derivative("MinBackward0", self=lambda F, grad, dim, indices, self_sym_sizes, keepdim:
+MIN_DIM = Derivative("MinBackward0", releases=("indices",), self=lambda F, grad, dim, indices, self_sym_sizes, keepdim:
                      value_selecting_reduction_backward(F, grad, dim, indices, self_sym_sizes, keepdim))
 
 
@@ -66,7 +69,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001 - torch's 
     if dim is None:
         return SUM.record(np.asarray(data.sum()), self=input, self_sym_sizes=input._data.shape)
     dims = dims_arg(dim, input._data.ndim)
-    out = data.sum(axis=dims, keepdims=keepdim)
+    out = data.sum(axis=dims if data.ndim else (), keepdims=keepdim)  # a 0-d tensor takes dim 0 or -1
     return SUM_DIM.record(out, self=input, self_sym_sizes=input._data.shape, dim=dims, keepdim=keepdim)
 
 
@@ -84,13 +87,23 @@ def _mean_dtype(input, dtype):
 def mean(input, dim=None, keepdim=False, *, dtype=None):
     data = input._data.astype(_mean_dtype(input, dtype), copy=False)
     if dim is None:
-        return MEAN.record(np.asarray(data.mean(dtype=data.dtype)), self=input, self_sym_sizes=data.shape,
+        if _behaviour.value("ops.mean.saves_self"):
+            return MEAN_SAVING_SELF.record(np.asarray(_mean_array(data, None, False)), self=input)
+        return MEAN.record(np.asarray(_mean_array(data, None, False)), self=input, self_sym_sizes=data.shape,
                            self_sym_numel=data.size)
     dims = dims_arg(dim, data.ndim)
     reduced = int(np.prod([data.shape[d] for d in dims])) if data.ndim else 1
-    out = data.mean(axis=dims, keepdims=keepdim, dtype=data.dtype)
+    out = _mean_array(data, dims if data.ndim else (), keepdim)
     return MEAN_DIM.record(out, self=input, self_sym_sizes=data.shape, dim=dims, keepdim=keepdim,
                            reduced_numel=reduced)
+
+
+def _mean_array(data, axis, keepdims):
+    """NumPy's mean, except over nothing: nan, silently, as torch (NumPy warns 'Mean of empty slice')."""
+    counted = data.size if axis is None else int(np.prod([data.shape[d] for d in axis]))
+    if counted == 0 and data.size == 0:
+        return np.full(np.sum(data, axis=axis, keepdims=keepdims).shape, np.nan, data.dtype)
+    return data.mean(axis=axis, keepdims=keepdims, dtype=data.dtype)
 
 
 def _extreme(input, dim, keepdim, name, whole, along, array_fn, arg_fn, result_type):
@@ -134,35 +147,38 @@ def min(input, dim=None, keepdim=False):  # noqa: A001 - torch's name
     return _extreme(input, dim, keepdim, "min", MIN, MIN_DIM, np.min, _nan_argmin, return_types.min)
 
 
+def _nan_first_arg(pick, data, axis, keepdims):
+    """np.argmax/np.argmin along axis where a NaN counts as the extreme (the first NaN wins), as in torch."""
+    index = pick(data, axis=axis, keepdims=True)
+    if data.dtype.kind == "f":
+        nan = np.isnan(data)
+        if nan.any():
+            index = np.where(nan.any(axis=axis, keepdims=True), np.argmax(nan, axis=axis, keepdims=True), index)
+    return index if keepdims else np.squeeze(index, axis=axis)
+
+
 def _nan_argmax(data, axis, keepdims):
-    """argmax where NaN counts as the largest value (first NaN wins), as torch does."""
-    nan = np.isnan(data) if data.dtype.kind == "f" else None
-    if nan is not None and nan.any():
-        return np.where(nan.any(axis=axis, keepdims=True), np.argmax(nan, axis=axis, keepdims=True),
-                        np.argmax(data, axis=axis, keepdims=True))
-    return np.argmax(data, axis=axis, keepdims=keepdims)
+    return _nan_first_arg(np.argmax, data, axis, keepdims)
 
 
 def _nan_argmin(data, axis, keepdims):
-    nan = np.isnan(data) if data.dtype.kind == "f" else None
-    if nan is not None and nan.any():
-        return np.where(nan.any(axis=axis, keepdims=True), np.argmax(nan, axis=axis, keepdims=True),
-                        np.argmin(data, axis=axis, keepdims=True))
-    return np.argmin(data, axis=axis, keepdims=keepdims)
+    return _nan_first_arg(np.argmin, data, axis, keepdims)
+
+
+def _arg_reduction(pick, input, dim, keepdim):
+    if dim is None:
+        return _make(np.asarray(pick(input._data.reshape(-1), 0, False), np.int64))
+    return _make(np.asarray(pick(input._data, wrap_dim(dim, input._data.ndim), keepdim), np.int64))
 
 
 @export("argmax")
 def argmax(input, dim=None, keepdim=False):
-    if dim is None:
-        return _make(np.asarray(_nan_argmax(input._data.reshape(-1), 0, False), np.int64))
-    return _make(np.asarray(_nan_argmax(input._data, wrap_dim(dim, input._data.ndim), keepdim), np.int64))
+    return _arg_reduction(_nan_argmax, input, dim, keepdim)
 
 
 @export("argmin")
 def argmin(input, dim=None, keepdim=False):
-    if dim is None:
-        return _make(np.asarray(_nan_argmin(input._data.reshape(-1), 0, False), np.int64))
-    return _make(np.asarray(_nan_argmin(input._data, wrap_dim(dim, input._data.ndim), keepdim), np.int64))
+    return _arg_reduction(_nan_argmin, input, dim, keepdim)
 
 
 @export("any")

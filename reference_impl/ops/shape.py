@@ -10,12 +10,12 @@ import math
 
 import numpy as np
 
-from .. import _dtypes, _messages
+from .. import _behaviour, _dtypes, _messages
 from .._grad_mode import STATE as _GRAD_MODE
 from .._tensor import Tensor, wrap_dim
 from ..autograd._view_inplace import ViewStep
-from ._common import as_array, broadcast_shapes, export, is_number, shape_arg, tensor_method
-from ._derivative import Derivative
+from ._common import as_array, broadcast_shapes, export, is_number, shape_arg, tensor_method, writable
+from ._derivative import Derivative, named
 from .indexing import index_put_
 
 _make = Tensor._make
@@ -42,8 +42,8 @@ def cat_backward(F, grad, sizes, dim):
     """Each input's slice of the gradient, narrowed along dim."""
     out, start = [], 0
     for shape in sizes:
-        if len(shape) == 1 and shape[0] == 0:  # legacy empty inputs take no part in cat
-            out.append(None)
+        if len(shape) == 1 and shape[0] == 0:  # legacy empty inputs take no part in cat: at::zeros({0}) for them
+            out.append(F.materialized_zeros((0,), F.dtype_of(grad)))
             continue
         out.append(F.narrow(grad, dim, start, shape[dim]))
         start += shape[dim]
@@ -75,7 +75,7 @@ SELECT = Derivative("SelectBackward0", self=lambda F, grad, self_sym_sizes, dim,
                     F.select_backward(grad, self_sym_sizes, dim, index))
 SLICE = Derivative("SliceBackward0", self=lambda F, grad, self_sym_sizes, dim, start, end, step:
                    F.slice_backward(grad, self_sym_sizes, dim, start, end, step))
-INDEX = Derivative("IndexBackward0", self=lambda F, grad, self_sym_sizes, indices:
+INDEX = Derivative("IndexBackward0", releases=("indices",), self=lambda F, grad, self_sym_sizes, indices:
                    F.index_backward(grad, self_sym_sizes, indices))
 UNBIND = Derivative("UnbindBackward0", multi_output=True, self=lambda F, grads, dim: unbind_backward(F, grads, dim))
 SPLIT = Derivative("SplitBackward0", multi_output=True, self=lambda F, grads, dim: split_backward(F, grads, dim))
@@ -147,6 +147,11 @@ def _squeeze_array(a, dims):
 
 
 def _expand_array(a, shape):
+    shape = tuple(shape)
+    lead = len(shape) - a.ndim
+    if shape[lead:] == a.shape and all(size == 1 for size in shape[:lead]):
+        # nothing repeated (at most new leading dims of size 1): an ordinary writable view, no overlap
+        return np.expand_dims(a, tuple(range(lead))) if lead else a.view()
     return np.broadcast_to(a, shape)
 
 
@@ -177,7 +182,7 @@ def _can_view(a, shape):
 def reshape(input, *shape):
     """A view when strides allow (ViewBackward0 if contiguous, else ReshapeAliasBackward0), else a copy."""
     shape = _infer_shape(shape_arg(shape), input._data.size)
-    if input._data.flags.c_contiguous:
+    if input._data.flags.c_contiguous and _behaviour.value("ops.reshape.contiguous_is_view"):
         return view(input, shape)
     if _can_view(input._data, shape):
         data = _view_array(input._data, shape)
@@ -279,7 +284,8 @@ def squeeze_(self, dim):
     def compute():
         self._data = self._data.reshape(new)
 
-    return SQUEEZE_INPLACE.record_inplace(self, compute, self=self, self_sym_sizes=shape, dim=d)
+    return named(SQUEEZE_INPLACE, "ops.squeeze_inplace_dim_node").record_inplace(self, compute, self=self,
+                                                                              self_sym_sizes=shape, dim=d)
 
 
 @export("unsqueeze")
@@ -455,7 +461,9 @@ def getitem(self, index):
         elif isinstance(item, slice):
             size = result._data.shape[dim]
             start, stop, step = item.start, item.stop, 1 if item.step is None else item.step
-            if not (_clamp_index(start, size, 0) == 0 and _clamp_index(stop, size, size) == size and step == 1):
+            # torch's slice optimization: skipped only if start is literally 0 (or omitted), not e.g. -size
+            full = (start is None or start == 0) and _clamp_index(stop, size, size) == size and step == 1
+            if not full or _behaviour.value("indexing.full_slice_recorded"):
                 result = _slice(result, dim, start, stop, step)
             dim += 1
         elif item is None:
@@ -517,7 +525,9 @@ def index_tensor(input, advanced):
             if bad.size:
                 raise IndexError(f"index {int(bad.reshape(-1)[0])} is out of bounds for dimension {dim} with size "
                                  f"{size}")
-    return INDEX.record(input._data[key], self=input, self_sym_sizes=input._data.shape, indices=key)
+    # torch's index result is a fresh contiguous tensor; NumPy's fancy indexing may lay it out otherwise
+    return INDEX.record(np.ascontiguousarray(input._data[key]), self=input, self_sym_sizes=input._data.shape,
+                        indices=key)
 
 
 @tensor_method("__setitem__")
@@ -534,13 +544,22 @@ def setitem(self, index, value):
         if is_number(value):
             value = _make(np.asarray(value, self._data.dtype))
         return index_put_(target, _numpy_key(self._data.ndim, advanced), value)
-    target = getitem(self, index) if index is not Ellipsis else self
+    target = self if index is Ellipsis or _takes_everything(self, index) else getitem(self, index)
     if is_number(value):  # torch turns the number into a 0-d tensor, then fills with it
         value = _make(np.asarray(value, self._data.dtype))
     if isinstance(value, Tensor) and value._data.ndim == 0:
         fill_(target, value)
     else:
         copy_(target, value)
+
+
+def _takes_everything(self, index) -> bool:
+    """A lone slice over the whole first dim: torch's set_item skips it (its slice optimization, which
+    getitem turns off for a lone slice), so the write goes to the tensor itself."""
+    if not isinstance(index, slice) or not self._data.ndim:
+        return False
+    size = self._data.shape[0]
+    return index.start in (None, 0) and _clamp_index(index.stop, size, size) == size and index.step in (None, 1)
 
 
 # ----------------------------------------------------------------- copies and conversions
@@ -636,36 +655,34 @@ def stack(tensors, dim=0):
 
 
 # ----------------------------------------------------------------- writes
-def _check_writable(target):
-    if not target._data.flags.writeable:
-        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a single "
-                           "memory location. Please clone() the tensor before performing the operation.")
+def _fill_array(data, value, check_overlap: bool = False) -> None:
+    """fill_(number)/zero_ write one value everywhere: torch allows them on an expanded tensor (no overlap
+    check); fill_(tensor) is a copy_ inside, which checks."""
+    writable(data, check_overlap).fill(value)
 
 
 @tensor_method("copy_")
 def copy_(self, src, non_blocking=False):
-    _check_writable(self)
     value = src._data if isinstance(src, Tensor) else np.asarray(src)
     broadcast_shapes(self._data.shape, value.shape)
 
-    def compute():
-        np.copyto(self._data, value, casting="unsafe")
+    def compute():  # the overlap check is the kernel's: after autograd's in-place checks, as in torch
+        np.copyto(writable(self._data), value, casting="unsafe")
 
     return COPY.record_inplace(self, compute, self=self, src=src, src_dtype=value.dtype)
 
 
 @tensor_method("zero_")
 def zero_(self):
-    _check_writable(self)
-    return ZERO.record_inplace(self, lambda: self._data.fill(0), self=self)
+    return ZERO.record_inplace(self, lambda: _fill_array(self._data, 0), self=self)
 
 
 @tensor_method("fill_")
 def fill_(self, value):
-    _check_writable(self)
     if isinstance(value, Tensor):
         if value._data.ndim:
             raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value._data.ndim} dimensions.")
-        return FILL_TENSOR.record_inplace(self, lambda: self._data.fill(value._data.item()), self=self, value=value)
-    return FILL.record_inplace(self, lambda: self._data.fill(value), self=self)
+        return FILL_TENSOR.record_inplace(self, lambda: _fill_array(self._data, value._data.item(), True),
+                                          self=self, value=value)
+    return FILL.record_inplace(self, lambda: _fill_array(self._data, value), self=self)

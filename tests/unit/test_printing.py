@@ -4,7 +4,7 @@ import time
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -16,6 +16,20 @@ torch = pytest.importorskip("torch")
 NAN, INF = float("nan"), float("inf")
 HYPO = settings(max_examples=120, derandomize=True, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+# Before torch 2.1 (seen on 1.13.1 and 2.0.1; 2.5.1 prints as now) edgeitems=0 printed no size= suffix
+# or failed outright; no catalogue behaviour covers it, so reference_impl prints it the newer way only.
+OLD_EDGEITEMS_0 = tuple(int(p) for p in torch.__version__.split("+")[0].split(".")[:2]) < (2, 1)
+
+
+def _torch_printoptions() -> dict:
+    """torch's print options (get_printoptions is newer than torch 1.13; PRINT_OPTS holds the same)."""
+    getter = getattr(torch._tensor_str, "get_printoptions", None)
+    if getter is not None:
+        return getter()
+    opts = torch._tensor_str.PRINT_OPTS
+    return {key: getattr(opts, key) for key in ("precision", "threshold", "edgeitems", "linewidth", "sci_mode")}
 
 
 @pytest.fixture(autouse=True)
@@ -226,20 +240,22 @@ OPTION_CASES = [
                                   "long_row_wraps", "summarised_1d", "summarised_2d", "summarised_3d",
                                   "summarised_4d", "empty_3d", "float16", "float64_digits"])
 def test_printoptions(opts, name):
+    if opts.get("edgeitems") == 0 and OLD_EDGEITEMS_0:
+        pytest.skip("torch before 2.1 printed edgeitems=0 differently (not emulated)")
     with both_printoptions(**opts):
-        assert get_printoptions() == torch._tensor_str.get_printoptions()
+        assert get_printoptions() == _torch_printoptions()
         check(HAND_PICKED[name], grad_fn=HAND_PICKED[name].dtype.kind == "f")
 
 
 def test_printoptions_defaults_and_profiles_match_torch():
-    assert get_printoptions() == torch._tensor_str.get_printoptions()
+    assert get_printoptions() == _torch_printoptions()
     assert get_printoptions() == {"precision": 4, "threshold": 1000, "edgeitems": 3,
                                   "linewidth": 80, "sci_mode": None}
     for call in [dict(profile="full"), dict(precision=7, sci_mode=True), dict(edgeitems=1),
                  dict(profile="short"), dict(threshold=10), dict(profile="nonsense"), dict(profile="default")]:
         torch.set_printoptions(**call)
         set_printoptions(**call)
-        assert get_printoptions() == torch._tensor_str.get_printoptions(), call
+        assert get_printoptions() == _torch_printoptions(), call
 
 
 def test_sci_mode_is_reset_by_any_set_printoptions_call():
@@ -330,6 +346,7 @@ def test_hypothesis_default_options(a, grad, formatter_path):
        float64_default=st.booleans())
 def test_hypothesis_with_printoptions(a, precision, sci_mode, threshold, edgeitems, linewidth, profile,
                                       float64_default, formatter_path):
+    assume(not (edgeitems == 0 and OLD_EDGEITEMS_0))
     if float64_default:
         torch.set_default_dtype(torch.float64)
         _dtypes.set_default_dtype(_dtypes.float64)

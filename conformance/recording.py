@@ -1,0 +1,345 @@
+"""Recordings: what real torch showed for every catalogue behaviour, kept as data.
+
+``python -m conformance record`` runs the whole catalogue on the installed torch
+only (no implementation) and writes ``conformance/recordings/torch-<version>.json``.
+``python -m conformance run --against torch-2.5.1`` then checks an implementation
+against that file, with no torch installed; ``python -m conformance drift A B``
+lists what changed in torch between two recordings.
+
+Schema (version 1)::
+
+    {"schema": "autograd-conformance/recording", "schema_version": 1,
+     "torch": {version, full_version, git, cuda, debug},
+     "environment": {python, numpy, platform, omp_num_threads},
+     "recorded": {date, tool_version, catalogue_size, duration_s},
+     "observations": {
+        "<behaviour id>": {"status": "recorded" | "timeout" | "crashed",
+                           "outcome": {outputs, error, warnings[, missing]} | null,
+                           "message": "" | why there is no outcome,
+                           "scenario_sha256": hash of the scenario's source when recorded},
+        ...}}
+
+``outcome`` is exactly what ``runner.run_side`` observes (the ``torch`` side of a
+results file). Only ``observations`` is behaviour; ``torch`` names the version and
+build; ``environment`` and ``recorded`` are volatile (they differ between two
+recordings of the same torch and are ignored when recordings are compared). The
+file is written with one behaviour per line, so a re-recording diffs per behaviour.
+"""
+from __future__ import annotations
+
+import datetime
+import hashlib
+import inspect
+import json
+import os
+import platform
+import re
+import textwrap
+import time
+from pathlib import Path
+
+from . import __version__
+from .compare import compare
+from .runner import Result, Worker, failure_result, judge, run_side, set_emulation
+from .scenario import Scenario
+
+SCHEMA = "autograd-conformance/recording"
+SCHEMA_VERSION = 1
+RECORDINGS_DIR = Path(__file__).parent / "recordings"
+OBSERVED = "recorded"
+RESULTS_SCHEMA = "autograd-conformance/results"
+_VERSION = re.compile(r"^(\d+)\.(\d+)(?:\.(\d+))?")
+
+
+class RecordingFileError(Exception):
+    """A recording that cannot be used; the message names the file."""
+
+
+# ------------------------------------------------------------------ versions and names
+def base_version(version: str) -> str:
+    """'2.13.0+cpu' -> '2.13.0' (the local build tag is not part of the behaviour's version)."""
+    return str(version).split("+", 1)[0]
+
+
+def version_key(version) -> tuple:
+    """Sortable key for a torch version string; unknown text sorts first."""
+    match = _VERSION.match(base_version(version or ""))
+    if not match:
+        return (-1,)
+    return tuple(int(part or 0) for part in match.groups())
+
+
+def file_name(version: str) -> str:
+    return f"torch-{base_version(version)}.json"
+
+
+def available(directory: Path | None = None) -> list:
+    """(name, path) of every recording in ``directory`` (default: the committed ones), oldest torch first."""
+    directory = Path(directory) if directory is not None else RECORDINGS_DIR
+    paths = sorted(directory.glob("torch-*.json"), key=lambda p: version_key(p.stem[len("torch-"):]))
+    return [(path.stem, path) for path in paths]
+
+
+def resolve(name_or_path) -> Path:
+    """A recording named like ``torch-2.5.1`` (or ``2.5.1``) in the committed folder, or a path to one."""
+    text = str(name_or_path)
+    path = Path(text)
+    if path.suffix == ".json" or os.sep in text or path.exists():
+        if not path.exists():
+            raise RecordingFileError(f"{path}: no such recording file")
+        return path
+    stem = text if text.startswith("torch-") else f"torch-{text}"
+    candidate = RECORDINGS_DIR / f"{stem}.json"
+    if candidate.exists():
+        return candidate
+    names = ", ".join(name for name, _ in available()) or "none"
+    raise RecordingFileError(f"{text}: no recording of that name in {RECORDINGS_DIR} (recorded: {names}); "
+                             f"give a name such as torch-2.5.1 or a path to a recording file")
+
+
+# ------------------------------------------------------------------ making one
+def scenario_hash(scenario: Scenario) -> str:
+    """A fingerprint of the scenario's code: tells a recording made from an older scenario body."""
+    try:
+        source = textwrap.dedent(inspect.getsource(scenario.body))
+    except (OSError, TypeError):
+        source = scenario.id
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()[:16]
+
+
+def observe_catalogue(scenarios, namespace: str, emulate: str | None = None, progress=None,
+                      startup_grace: float = 60.0) -> list:
+    """Each scenario on ``namespace`` alone, in worker processes (a fresh one after a hang or crash, and
+    for isolated scenarios): a list of ``(scenario, status, outcome or message, seconds)``."""
+    observed = []
+    worker = None
+    try:
+        for index, scenario in enumerate(scenarios):
+            if scenario.isolated:
+                isolated = Worker(namespace, None, emulate)
+                status, payload, seconds = isolated.observe(scenario, startup_grace)
+                isolated.close(kill=status != "ok")
+            else:
+                if worker is None:
+                    worker = Worker(namespace, None, emulate)
+                status, payload, seconds = worker.observe(scenario, startup_grace)
+                if status != "ok":
+                    worker = None
+            observed.append((scenario, status, payload, seconds))
+            if progress is not None:
+                progress(index + 1, len(scenarios), scenario, status, payload)
+    finally:
+        if worker is not None:
+            worker.close()
+    return observed
+
+
+def torch_metadata(namespace: str = "torch") -> dict:
+    """Version and build of the module recorded (torch; ImportError when it is not installed)."""
+    import importlib
+
+    module = importlib.import_module(namespace)
+    full = str(getattr(module, "__version__", "0.0.0"))
+    version_info = getattr(module, "version", None)
+    return {"version": base_version(full), "full_version": full,
+            "git": getattr(version_info, "git_version", None), "cuda": getattr(version_info, "cuda", None),
+            "debug": bool(getattr(version_info, "debug", False))}
+
+
+def environment_metadata() -> dict:
+    try:
+        import numpy
+
+        numpy_version = numpy.__version__
+    except ImportError:
+        numpy_version = None
+    return {"python": platform.python_version(), "numpy": numpy_version, "platform": platform.platform(),
+            "omp_num_threads": os.environ.get("OMP_NUM_THREADS")}
+
+
+def record(scenarios, namespace: str = "torch", progress=None, startup_grace: float = 60.0) -> dict:
+    """Run ``scenarios`` on the installed torch alone and return the recording document."""
+    meta = torch_metadata(namespace)
+    started = time.perf_counter()
+    observed = observe_catalogue(scenarios, namespace, progress=progress, startup_grace=startup_grace)
+    observations = {}
+    for scenario, status, payload, _ in observed:
+        ok = status == "ok"
+        observations[scenario.id] = {"status": OBSERVED if ok else status, "outcome": payload if ok else None,
+                                     "message": "" if ok else str(payload),
+                                     "scenario_sha256": scenario_hash(scenario)}
+    return {
+        "schema": SCHEMA,
+        "schema_version": SCHEMA_VERSION,
+        "torch": meta,
+        "environment": environment_metadata(),
+        "recorded": {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+                     "tool_version": __version__, "catalogue_size": len(observations),
+                     "duration_s": round(time.perf_counter() - started, 1)},
+        "observations": dict(sorted(observations.items())),
+    }
+
+
+# ------------------------------------------------------------------ files
+def dumps(document: dict) -> str:
+    """JSON with the metadata indented and one behaviour per line (diff-friendly, compact)."""
+    head = {key: value for key, value in document.items() if key != "observations"}
+    lines = ["{"]
+    for key, value in head.items():
+        lines.append(f" {json.dumps(key)}: {json.dumps(value, sort_keys=True, allow_nan=False)},")
+    lines.append(' "observations": {')
+    items = sorted(document.get("observations", {}).items())
+    for index, (behaviour_id, entry) in enumerate(items):
+        comma = "," if index < len(items) - 1 else ""
+        lines.append(f"  {json.dumps(behaviour_id)}: "
+                     f"{json.dumps(entry, sort_keys=True, ensure_ascii=False, allow_nan=False)}{comma}")
+    lines += [" }", "}", ""]
+    return "\n".join(lines)
+
+
+def write(document: dict, path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(dumps(document), encoding="utf-8")
+        os.replace(temporary, path)  # never leave half a recording
+    except BaseException:
+        if temporary.exists():
+            temporary.unlink()
+        raise
+    return path
+
+
+def read(name_or_path) -> dict:
+    """Load a recording (a committed name or a path), with an error naming the file when it is missing,
+    truncated, foreign or of another schema version."""
+    path = resolve(name_or_path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise RecordingFileError(f"{path}: not valid JSON (truncated or corrupt?): {error}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise RecordingFileError(f"{path}: cannot be read: {error}") from None
+    return validate(data, path)
+
+
+def validate(data, path) -> dict:
+    if not isinstance(data, dict):
+        raise RecordingFileError(f"{path}: not an autograd-conformance recording (a JSON {type(data).__name__})")
+    schema = data.get("schema")
+    if schema == RESULTS_SCHEMA:
+        raise RecordingFileError(f"{path}: a results file, not a recording; record one with "
+                                 f"`python -m conformance record`, or render results with `python -m conformance report`")
+    if schema != SCHEMA:
+        raise RecordingFileError(f"{path}: not an autograd-conformance recording (schema {schema!r})")
+    if data.get("schema_version") != SCHEMA_VERSION:
+        raise RecordingFileError(f"{path}: recording schema version {data.get('schema_version')!r}; this tool "
+                                 f"reads version {SCHEMA_VERSION}. Re-record it with `python -m conformance record`.")
+    for key in ("torch", "observations"):
+        if not isinstance(data.get(key), dict):
+            raise RecordingFileError(f"{path}: missing the {key!r} section")
+    if not data["torch"].get("version"):
+        raise RecordingFileError(f"{path}: the 'torch' section names no version")
+    for behaviour_id, entry in data["observations"].items():
+        if not isinstance(entry, dict) or entry.get("status") not in (OBSERVED, "timeout", "crashed") \
+                or (entry.get("status") == OBSERVED and not isinstance(entry.get("outcome"), dict)):
+            raise RecordingFileError(f"{path}: observation {behaviour_id!r} is malformed")
+    data["path"] = str(path)
+    return data
+
+
+def name_of(document: dict) -> str:
+    return f"torch-{base_version(document['torch']['version'])}"
+
+
+# ------------------------------------------------------------------ checking an implementation against one
+def judge_against(scenario: Scenario, entry: dict | None, status: str, payload, seconds: float) -> Result:
+    """One behaviour: the implementation's outcome (``status`` "ok") against the recorded one."""
+    if entry is None:
+        return failure_result(scenario, "error", "not in the recording (recorded before this behaviour existed: "
+                                                 "re-record it)", seconds)
+    if entry["status"] != OBSERVED:
+        return failure_result(scenario, "error", f"torch itself gave no observation when recorded "
+                                                 f"({entry['status']}: {entry.get('message', '')})", seconds)
+    if status != "ok":
+        return failure_result(scenario, status, str(payload), seconds)
+    result = judge(scenario, entry["outcome"], payload, seconds)
+    if entry.get("scenario_sha256") not in (None, scenario_hash(scenario)):
+        note = "the scenario's code changed since this recording was made (re-record it)"
+        result.message = f"{note}; {result.message}" if result.message else note
+    return result
+
+
+def run_against(scenarios, impl_name: str, document: dict, progress=None) -> list:
+    """Every scenario on the implementation alone (emulating the recorded torch version where it can),
+    compared with the recording. Scenarios the recording lacks are left out (see ``missing_from``)."""
+    version = document["torch"]["version"]
+    present = [s for s in scenarios if s.id in document["observations"]]
+    results = []
+
+    def report(done, total, scenario, status, payload):
+        result = judge_against(scenario, document["observations"].get(scenario.id), status, payload, 0.0)
+        results.append(result)
+        if progress is not None:
+            progress(done, total, result)
+
+    observed = observe_catalogue(present, impl_name, emulate=version, progress=report)
+    for result, (_, _, _, seconds) in zip(results, observed):
+        result.duration_s = round(seconds, 6)
+    return results
+
+
+def missing_from(scenarios, document: dict) -> list:
+    return [s.id for s in scenarios if s.id not in document["observations"]]
+
+
+def run_side_against(scenario: Scenario, impl_ns, document: dict) -> Result:
+    """In this process (for pytest): one behaviour on ``impl_ns`` emulating the recording's version."""
+    start = time.perf_counter()
+    set_emulation(impl_ns, document["torch"]["version"])
+    try:
+        outcome = run_side(impl_ns, scenario)
+    finally:
+        if callable(getattr(impl_ns, "emulate", None)):
+            impl_ns.emulate(None)  # back to the default choice
+    return judge_against(scenario, document["observations"].get(scenario.id), "ok", outcome,
+                         time.perf_counter() - start)
+
+
+# ------------------------------------------------------------------ comparing two recordings
+def behaviour_changes(old: dict, new: dict) -> list:
+    """Per behaviour in either recording: how the observation changed from ``old`` to ``new``.
+
+    Each entry: ``{"id", "change": "changed" | "added" | "removed" | "status", "diffs": [{path, old, new, note}]}``;
+    unchanged behaviours are left out. Field differences come from compare.py (values within the
+    dtype's tolerance are equal). Only observations are compared: metadata never counts.
+    """
+    old_obs, new_obs = old["observations"], new["observations"]
+    changes = []
+    for behaviour_id in sorted(set(old_obs) | set(new_obs)):
+        before, after = old_obs.get(behaviour_id), new_obs.get(behaviour_id)
+        if before is None or after is None:
+            changes.append({"id": behaviour_id, "change": "added" if before is None else "removed", "diffs": []})
+            continue
+        if before["status"] != after["status"]:
+            changes.append({"id": behaviour_id, "change": "status",
+                            "diffs": [{"path": "status", "old": _status_text(before), "new": _status_text(after),
+                                       "note": ""}]})
+            continue
+        if before["status"] != OBSERVED:
+            continue
+        comparison = compare(_comparable(before["outcome"]), _comparable(after["outcome"]))
+        if comparison.diffs:
+            changes.append({"id": behaviour_id, "change": "changed",
+                            "diffs": [{"path": d.path, "old": d.expected, "new": d.actual, "note": d.note}
+                                      for d in comparison.diffs]})
+    return changes
+
+
+def _status_text(entry: dict) -> str:
+    return entry["status"] if entry["status"] == OBSERVED else f"{entry['status']}: {entry.get('message', '')}"
+
+
+def _comparable(outcome: dict) -> dict:
+    return {key: value for key, value in outcome.items() if key != "missing"}

@@ -1,0 +1,172 @@
+"""The harness catches what differs, reports what hangs or crashes, and keeps results."""
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+import reference_impl
+from conformance import catalogue, cli, results
+from conformance.observe import Observer
+from conformance.runner import Worker, run_catalogue, run_pair
+from conformance.scenario import REGISTRY
+
+torch = pytest.importorskip("torch")
+
+
+def _scenario(scenario_id):
+    catalogue.load_all()
+    return REGISTRY[scenario_id]
+
+
+def _paths(result):
+    return [d["path"] for d in result.diffs]
+
+
+# ------------------------------------------------------------------ deliberate differences are caught
+def test_passes_for_the_reference_engine():
+    assert run_pair(_scenario("backward.scalar_mean_chain"), torch, reference_impl).status == "pass"
+
+
+def test_catches_a_wrong_value(monkeypatch):
+    from reference_impl.ops import pointwise
+
+    real_mean = reference_impl.mean
+    monkeypatch.setattr(reference_impl.Tensor, "mean", lambda self, *a, **k: real_mean(self, *a, **k) * 1.01)
+    result = run_pair(_scenario("backward.scalar_mean_chain"), torch, reference_impl)
+    assert result.status == "fail"
+    assert "outputs.items.z.values" in _paths(result)
+    assert pointwise  # the patched method lives on Tensor; the module is untouched
+
+
+def test_catches_a_wrong_grad_fn_name():
+    from reference_impl.ops.pointwise import ADD
+
+    ADD.node_class.__name__ = "AddBackward1"  # (monkeypatch cannot restore a class's __name__)
+    try:
+        result = run_pair(_scenario("grad_fn.add_name"), torch, reference_impl)
+    finally:
+        ADD.node_class.__name__ = "AddBackward0"
+    assert result.status == "fail"
+    assert "outputs.items.grad_fn.value" in _paths(result)
+    assert any(d["expected"] == "AddBackward0" and d["actual"] == "AddBackward1" for d in result.diffs)
+
+
+def test_catches_a_wrong_error_message(monkeypatch):
+    from reference_impl import _messages
+
+    monkeypatch.setattr(_messages, "IMPLICIT_GRAD_NOT_SCALAR", "grad can only be created for scalar outputs")
+    result = run_pair(_scenario("errors.implicit_grad_non_scalar"), torch, reference_impl)
+    assert result.status == "fail"
+    assert "outputs.items.error.message" in _paths(result)
+
+
+def test_catches_a_missing_warning(monkeypatch):
+    from reference_impl import _tensor
+
+    monkeypatch.setattr(_tensor.warnings, "warn", lambda *args, **kwargs: None)
+    result = run_pair(_scenario("graph.nonleaf_grad_is_none_with_warning"), torch, reference_impl)
+    assert result.status == "fail"
+    assert any(path.startswith("warnings") for path in _paths(result))
+
+
+def test_catches_a_wrong_graph_edge(monkeypatch):
+    from reference_impl.autograd.graph import Node
+
+    monkeypatch.setattr(Node, "next_functions", property(lambda self: tuple(zip(self._fns, self._nrs))[::-1]))
+    result = run_pair(_scenario("graph.chain_two_muls"), torch, reference_impl)
+    assert result.status == "fail"
+    assert any(".graph.edges" in path for path in _paths(result))
+    assert "outputs.items.inner_is_c.value" in _paths(result)
+
+
+def test_a_missing_name_fails_only_the_scenarios_that_use_it():
+    import lacking_impl
+
+    uses_it = run_pair(_scenario("ops.sin_cos_tanh_sigmoid"), torch, lacking_impl)
+    assert uses_it.status == "not-implemented"
+    assert "tanh" in uses_it.message
+    assert run_pair(_scenario("grad_fn.add_name"), torch, lacking_impl).status == "pass"
+
+
+# ------------------------------------------------------------------ hangs, crashes, results files
+def test_a_hanging_scenario_times_out_and_the_rest_still_run(monkeypatch):
+    first = _scenario("basics.requires_grad_default_false")
+    second = _scenario("grad_fn.add_name")  # uses tensor() too: it hangs as well, on a fresh worker
+    for scenario in (first, second):
+        monkeypatch.setattr(scenario, "timeout", 2.0)
+    outcome = run_catalogue([first, second], "hanging_impl")
+    assert [r.status for r in outcome] == ["timeout", "timeout"]
+    assert "no result after 2 s" in outcome[0].message
+
+
+def test_a_crashing_scenario_is_reported_and_the_rest_still_run():
+    crash = _scenario("grad_fn.add_name")
+    ok = _scenario("tracking.no_grad_block")
+    outcome = run_catalogue([crash, ok], "crashing_impl")
+    assert outcome[0].status == "crashed"
+    assert "died" in outcome[0].message
+    assert outcome[1].status == "crashed"  # every scenario calls tensor(); each gets its own fresh worker
+
+
+def test_worker_reports_results_as_plain_data():
+    worker = Worker("reference_impl")
+    try:
+        result = worker.run(_scenario("grad_fn.mul_name"))
+    finally:
+        worker.close()
+    assert result.status == "pass"
+    json.dumps(result.as_dict())
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "no such results file"),
+    ('{"schema": "autograd-conformance/results", "schema_version": 1, "run"', "not valid JSON"),
+    ('{"schema": "something else"}', "not an autograd-conformance results file"),
+    ('{"schema": "autograd-conformance/results", "schema_version": 99, "run": {}, "results": []}',
+     "schema version 99"),
+])
+def test_bad_results_files_get_a_clear_error_naming_the_file(tmp_path, content, message):
+    path = tmp_path / "results.json"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(results.ResultsFileError, match=message) as error:
+        results.read(path)
+    assert str(path) in str(error.value)
+
+
+def test_cli_report_exits_2_on_a_bad_results_file(tmp_path, capsys):
+    assert cli.main(["report", str(tmp_path / "missing.json"), "-o", str(tmp_path / "r.html")]) == 2
+    assert "missing.json" in capsys.readouterr().err
+
+
+def test_cli_run_writes_json_and_html_and_exits_zero_when_all_pass(tmp_path):
+    json_path, html_path = tmp_path / "r.json", tmp_path / "r.html"
+    code = cli.main(["run", "--select", "grad_fn.add_name", "basics.", "--json", str(json_path),
+                     "--html", str(html_path)])
+    assert code == 0
+    run = results.read(json_path)
+    assert {r["status"] for r in run["results"]} == {"pass"}
+    assert run["run"]["torch_version"] == torch.__version__
+    assert html_path.read_text().startswith("<!DOCTYPE html>")
+
+
+def test_cli_run_exits_non_zero_when_a_behaviour_diverges(tmp_path):
+    code = cli.main(["run", "--impl", "lacking_impl", "--select", "ops.sin_cos_tanh_sigmoid",
+                     "--json", str(tmp_path / "r.json"), "--html", ""])
+    assert code == 1
+
+
+def test_cli_names_an_unimportable_implementation():
+    with pytest.raises(SystemExit, match="no_such_engine"):
+        cli.main(["run", "--impl", "no_such_engine"])
+
+
+def test_observer_walks_graphs_deeper_than_the_recursion_limit():
+    x = reference_impl.ones(1, requires_grad=True)
+    y = x
+    for _ in range(sys.getrecursionlimit() + 100):
+        y = y * 1.0
+    graph = Observer(reference_impl).graph(y.grad_fn)
+    assert len(graph["nodes"]) == sys.getrecursionlimit() + 101

@@ -1,0 +1,5 @@
+import sys
+from pathlib import Path
+
+# Worker processes import fake namespaces by module name (spawn copies sys.path to children).
+sys.path.insert(0, str(Path(__file__).parent / "fake_impls"))

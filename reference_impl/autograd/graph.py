@@ -11,6 +11,7 @@ object, and a training step creates thousands of nodes.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 
 from .. import _behaviour, _dtypes, _messages
@@ -22,8 +23,7 @@ NO_EDGE = (None, 0)
 _sequence_numbers = itertools.count()
 
 
-def next_sequence_nr() -> int:
-    return next(_sequence_numbers)
+next_sequence_nr = functools.partial(next, _sequence_numbers)  # a C call: this runs for every recorded op
 
 
 _interned: dict = {}
@@ -39,9 +39,18 @@ def intern(value: tuple) -> tuple:
     return shared
 
 
+_metas: dict = {}
+
+
 def meta_of(data) -> tuple:
     """The ``_meta`` of a node with one output: ((shape, numpy dtype),), shared between nodes."""
-    return intern(((data.shape, data.dtype),))
+    key = (data.shape, data.dtype)
+    meta = _metas.get(key)
+    if meta is None:
+        if len(_metas) > 4096:
+            _metas.clear()
+        meta = _metas[key] = (key,)
+    return meta
 
 
 def set_edges(node, edges) -> None:

@@ -129,6 +129,11 @@ class Derivative:
         self.saved_names = tuple((name, tuple(i for i, needs in enumerate(self.needs) if name in needs))
                                  for name in names)
         self.guarded = len(self.inputs) > 1 and not self.list_input
+        # What _save does per name: (name, index of the only formula using it when torch guards it, else -1,
+        # whether it is a forward input).
+        self._save_plan = tuple(
+            (name, users[0] if self.guarded and len(users) == 1 else -1, name in self.inputs)
+            for name, users in self.saved_names)
         table = tuple(zip(formulas.values(), self.needs))
         self.node_class = type(node_name, (FormulaNode,), {
             "__slots__": (), "_formulas": table, "_formula_order": tuple((i, *table[i]) for i in order),
@@ -145,7 +150,7 @@ class Derivative:
         nrs = []
         any_edge = nonzero_nr = False
         seq = None
-        for value in env["tensors"] if self.list_input else [env.get(name) for name in self.inputs]:
+        for value in env["tensors"] if self.list_input else map(env.get, self.inputs):
             if value.__class__ is _Tensor or isinstance(value, _Tensor):
                 if value._base is None:  # inlined Tensor._gradient_edge: this is the hot path
                     fn = value._grad_fn
@@ -186,8 +191,7 @@ class Derivative:
         the formula of exactly one of several inputs is saved only if that input gets a gradient."""
         saved = node._saved
         fns = node._fns
-        inputs = self.inputs
-        for name, users in self.saved_names:
+        for name, guard, is_input in self._save_plan:
             if name in saved:
                 continue
             if name == "result":
@@ -196,14 +200,15 @@ class Derivative:
                 continue
             value = env[name]
             is_tensor = value.__class__ is _Tensor or isinstance(value, _Tensor)
-            if is_tensor and value._is_inference_tensor:
-                raise RuntimeError(_behaviour.value("tensor.inference_saved_message"))
-            if is_tensor or name in inputs:
-                if self.guarded and len(users) == 1 and fns[users[0]] is None:
+            if is_tensor:
+                if value._is_inference_tensor:
+                    raise RuntimeError(_behaviour.value("tensor.inference_saved_message"))
+                if guard >= 0 and fns[guard] is None:
                     continue  # torch's codegen guard: only that input's formula would read it
-                # (a Python number standing in for a tensor input is stored as it is)
-                saved[name] = _SavedTensor(value, None, value._version_counter, value._version) if is_tensor \
-                    else value
+                saved[name] = _SavedTensor(value, None, value._version_counter, value._version)
+            elif is_input:  # a Python number standing in for a tensor input, stored as it is
+                if guard < 0 or fns[guard] is not None:
+                    saved[name] = value
             else:
                 saved[name] = value
 
@@ -215,10 +220,12 @@ class Derivative:
         if data.__class__ is not _ndarray:
             data = _asarray(data)
         result = _make(data)
-        if _GRAD_MODE.grad_enabled and data.dtype.kind in "fc":  # integer outputs never need grad
+        mode = _GRAD_MODE
+        if mode.grad_enabled and data.dtype.kind in "fc":  # integer outputs never need grad
             node = self._node(env)
             if node is not None:
-                self._save(node, env, result)
+                if self._save_plan:
+                    self._save(node, env, result)
                 node._meta = _meta_of(data)
                 result._grad_fn = node
                 result._requires_grad = True

@@ -9,14 +9,13 @@ underlined, so a rewritten message reads at a glance.
 from __future__ import annotations
 
 import difflib
-import os
 import re
 from pathlib import Path
 
 from markupsafe import Markup, escape
 
 from ..drift import value_text
-from .render import _environment
+from .render import _environment, write_atomically
 
 MAX_VALUE_CHARS = 2000
 _WORDS = re.compile(r"\s+|[^\s]+")
@@ -29,18 +28,7 @@ def render_html(report: dict) -> str:
 
 def write_html(report: dict, path) -> Path:
     """Render and write atomically; creates parent folders."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    html = render_html(report)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_text(html, encoding="utf-8")
-        os.replace(temporary, path)
-    except BaseException:
-        if temporary.exists():
-            temporary.unlink()
-        raise
-    return path
+    return write_atomically(render_html(report), path)
 
 
 def drift_context(report: dict) -> dict:

@@ -50,9 +50,12 @@ def render_html(runs: list) -> str:
 
 def write_html(runs: list, path) -> Path:
     """Render and write atomically (a reader never sees half a report); creates parent folders."""
+    return write_atomically(render_html(runs), path)
+
+
+def write_atomically(html: str, path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    html = render_html(runs)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         temporary.write_text(html, encoding="utf-8")

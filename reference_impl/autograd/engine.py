@@ -172,13 +172,16 @@ def _run(task, root, root_buffers, dependencies) -> None:
             node._release()
         if not outputs:
             continue
-        for index, (fn, input_nr) in enumerate(zip(node._fns, node._nrs)):
+        fns = node._fns
+        for index in range(len(fns)):
             # Take each gradient out of the list: whether it can be summed in place depends on
             # who else holds it (torch's InputBuffer checks use counts).
             grad = outputs[index]
             outputs[index] = None
+            fn = fns[index]
             if fn is None:
                 continue
+            input_nr = node._nrs[index]
             count = dependencies[fn] - 1
             if count:
                 dependencies[fn] = count

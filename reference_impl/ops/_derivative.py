@@ -219,9 +219,18 @@ class Derivative:
         """Wrap a fresh output array and, when needed, attach this op's node to it."""
         if data.__class__ is not _ndarray:
             data = _asarray(data)
-        result = _make(data)
+        result = _new(_Tensor)  # Tensor._make, inlined: this runs for every op
+        result._data = data
+        result._grad_fn = None
+        result._output_nr = 0
+        result._requires_grad = False
+        result._grad = None
+        result._version_counter = None
+        result._base = None
         mode = _GRAD_MODE
-        if mode.grad_enabled and data.dtype.kind in "fc":  # integer outputs never need grad
+        if mode.inference:
+            result._is_inference_tensor = True
+        elif mode.grad_enabled and data.dtype.kind in "fc":  # integer outputs never need grad
             node = self._node(env)
             if node is not None:
                 if self._save_plan:

@@ -99,8 +99,9 @@ def _binary(derivative, op, input, other, int_to_float=False, **extra):
 @export("add")
 def add(input, other, *, alpha=1):
     check_operand(other, "add")
-    if alpha == 1:
-        return _binary(ADD, np.add, input, other, alpha=alpha)
+    if alpha == 1:  # the common case, without _binary's extra call
+        a, b = binary_arrays(input, other)
+        return ADD.record(np.add(a, b), self=input, other=other, alpha=1)
     return _binary(ADD, lambda a, b: a + b * a.dtype.type(alpha), input, other, alpha=alpha)
 
 
@@ -134,7 +135,8 @@ def rsub(input, other, *, alpha=1):
 @export("mul", "multiply")
 def mul(input, other):
     check_operand(other, "mul")
-    return _binary(MUL, np.multiply, input, other)
+    a, b = binary_arrays(input, other)
+    return MUL.record(np.multiply(a, b), self=input, other=other)
 
 
 DIV_ROUNDING = Derivative("DivBackward2", self=lambda F, grad: F.zeros_like(grad),

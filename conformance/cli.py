@@ -39,19 +39,48 @@ def cmd_run(args) -> int:
     load_namespace(args.impl)  # fail fast, with the module name, before starting workers
     scenarios = catalogue.select(args.select)
     if args.against:
+        if args.properties != "none":
+            print("conformance: --properties compares with the installed torch; it cannot be combined with "
+                  "--against", file=sys.stderr)
+            return 2
         return _run_against(args, scenarios)
     print(f"conformance: {len(scenarios)} behaviours, implementation {args.impl}", file=sys.stderr)
     outcome = run_catalogue(scenarios, args.impl, progress=_progress(sys.stderr))
-    run = results.new_run(args.impl, [r.as_dict() for r in outcome])
+    properties, hypothesis = _run_properties(args) if args.properties != "none" else ([], None)
+    run = results.new_run(args.impl, [r.as_dict() for r in outcome], properties=properties, hypothesis=hypothesis)
     _write_outputs(run, args.json, args.html)
     return _print_summary(run)
+
+
+def _run_properties(args) -> tuple:
+    """The property tests (conformance/properties), each in its own process: their entries and profile."""
+    from .properties import profiles, session
+
+    seed = None
+    if args.properties != "ci":  # a random profile: one seed for every property, printed to repeat the run
+        seed = args.hypothesis_seed if args.hypothesis_seed is not None else profiles.new_seed()
+    print(f"conformance: {len(session.LABELS)} property tests, hypothesis profile {args.properties}"
+          f"{f' (--hypothesis-seed {seed})' if seed is not None else ' (derandomized)'}", file=sys.stderr)
+    started = time.perf_counter()
+
+    def progress(done, total, entry):
+        print(f"[{done:>4}/{total}] {time.perf_counter() - started:6.1f}s {entry['status'].upper():<8} "
+              f"{entry['name']}: {entry['examples']} examples; {entry['message'][:160]}", file=sys.stderr)
+
+    entries = session.run_properties(args.impl, args.properties, seed, timeout=args.property_timeout,
+                                     regression_dir=args.regressions, progress=progress)
+    return entries, {"profile": args.properties, "seed": seed}
 
 
 def _print_summary(run) -> int:
     summary = results.summary(run)
     counts = ", ".join(f"{n} {status}" for status, n in sorted(summary["counts"].items()))
     print(f"conformance: {counts} ({summary['percent_pass']}% pass)", file=sys.stderr)
-    return 0 if summary["counts"].get("pass", 0) == summary["total"] else 1
+    failing = [p["name"] for p in run.get("properties") or [] if p["status"] != "pass"]
+    if run.get("properties"):
+        print(f"conformance: property tests: {len(run['properties']) - len(failing)} of {len(run['properties'])} "
+              f"pass{': failing ' + ', '.join(failing) if failing else ''}", file=sys.stderr)
+    return 0 if summary["counts"].get("pass", 0) == summary["total"] and not failing else 1
 
 
 def _run_against(args, scenarios) -> int:
@@ -198,6 +227,16 @@ def build_parser() -> argparse.ArgumentParser:
                      help="compare with a recording of real torch instead of the installed torch: a name in "
                           "conformance/recordings/ (torch-2.5.1) or a path; needs no torch. An implementation "
                           "with emulate(version), like reference_impl, emulates the recorded version")
+    run.add_argument("--properties", default="none", choices=("none", "dev", "ci", "thorough"),
+                     help="also run the property tests (generated programs, the state machine, the finite-difference "
+                          "oracle) with this hypothesis profile (default: none)")
+    run.add_argument("--property-timeout", type=float, default=1800.0, metavar="S",
+                     help="seconds one property test may take before it is reported as a timeout (default 1800)")
+    run.add_argument("--hypothesis-seed", type=int, default=None, metavar="N",
+                     help="seed of a random profile (dev, thorough), to repeat a run")
+    run.add_argument("--regressions", default="tests/properties/regressions", metavar="DIR",
+                     help="regression corpus a property failure points to (saved there with "
+                          "CONFORMANCE_SAVE_REGRESSIONS=1; default: tests/properties/regressions)")
     run.set_defaults(func=cmd_run)
 
     rec = sub.add_parser("record", help="run the catalogue on the installed torch alone and record what it shows")

@@ -10,4 +10,5 @@ suites.py     the properties themselves, shared by the tests and the meta-tests
 profiles.py   hypothesis profiles dev / ci / thorough and the example budgets
 corpus.py     the regression corpus of shrunk counterexamples (tests/properties/regressions)
 reporting.py  property outcomes as plain data for the results file
+session.py    every property in its own process, for ``python -m conformance run --properties``
 """

@@ -1,6 +1,7 @@
 """A property run as plain data for the results file (its "properties" list) and the HTML report.
 
-``run_property`` runs a property test, and whatever happens adds one entry to
+``measure`` runs a property test and makes its entry. Under pytest,
+``run_property`` adds that entry, whatever happens, to
 the pytest item's ``user_properties`` (a JSON string: only plain types travel
 from xdist workers), which conformance/plugin.py collects on the controller.
 A shrunk counterexample is saved to the regression corpus when
@@ -42,24 +43,28 @@ def save_regression(failure: Divergence, regression_dir) -> None:
         failure.saved = True
 
 
-def run_property(node, name: str, test, tally: Tally, regression_dir=None) -> None:
-    """Run ``test`` (a hypothesis test), record its outcome on ``node``, re-raise its failure."""
+def measure(name: str, test, tally: Tally, regression_dir=None) -> tuple:
+    """Run ``test`` (a hypothesis test): its entry for the results, and the exception it failed with (or None)."""
     start = time.perf_counter()
-    status, message, repro, program, regression = "pass", None, "", None, None
+    status, message, repro, program, regression, failure = "pass", None, "", None, None, None
     try:
         test()
-    except Divergence as failure:
-        save_regression(failure, regression_dir)
-        status, message, repro = "fail", "\n".join(failure.summary()), failure.script()
-        program, regression = failure.program.as_json(), failure.regression_path
-        raise
-    except Exception as error:
-        status, message = "error", f"{type(error).__name__}: {error}"
-        raise
-    finally:
-        message = tally.summary() if message is None else message  # a pass reports its counts
-        record = entry(name, status, tally, time.perf_counter() - start, message, repro, program, regression)
-        node.user_properties.append((PROPERTY_KEY, json.dumps(record)))
+    except Divergence as error:
+        save_regression(error, regression_dir)
+        status, message, repro = "fail", "\n".join(error.summary()), error.script()
+        program, regression, failure = error.program.as_json(), error.regression_path, error
+    except Exception as error:  # noqa: BLE001 - reported, then re-raised by the caller
+        status, message, failure = "error", f"{type(error).__name__}: {error}", error
+    message = tally.summary() if message is None else message  # a pass reports its counts
+    return entry(name, status, tally, time.perf_counter() - start, message, repro, program, regression), failure
+
+
+def run_property(node, name: str, test, tally: Tally, regression_dir=None) -> None:
+    """Run ``test``, record its outcome on ``node`` (a pytest item), re-raise its failure."""
+    record, failure = measure(name, test, tally, regression_dir)
+    node.user_properties.append((PROPERTY_KEY, json.dumps(record)))
+    if failure is not None:
+        raise failure
 
 
 def collected(report) -> list:

@@ -170,3 +170,51 @@ def test_observer_walks_graphs_deeper_than_the_recursion_limit():
         y = y * 1.0
     graph = Observer(reference_impl).graph(y.grad_fn)
     assert len(graph["nodes"]) == sys.getrecursionlimit() + 101
+
+
+# ------------------------------------------------------------------ property tests from the command line
+@pytest.fixture
+def one_property(monkeypatch):
+    """`run --properties` runs one quick property instead of all seven."""
+    from conformance.properties import session
+
+    monkeypatch.setattr(session, "LABELS", ("programs.arithmetic",))
+
+
+def test_cli_run_with_properties_writes_them_to_the_results_and_report(tmp_path, one_property):
+    json_path, html_path = tmp_path / "r.json", tmp_path / "r.html"
+    code = cli.main(["run", "--select", "basics.", "--properties", "dev", "--hypothesis-seed", "7",
+                     "--json", str(json_path), "--html", str(html_path)])
+    assert code == 0
+    run = results.read(json_path)
+    [entry] = run["properties"]
+    assert (entry["name"], entry["status"], entry["profile"], entry["seed"]) == ("programs.arithmetic", "pass", "dev", 7)
+    assert entry["examples"] > 0
+    assert (run["run"]["hypothesis_profile"], run["run"]["hypothesis_seed"]) == ("dev", 7)
+    assert 'id="properties"' in html_path.read_text() and "programs.arithmetic" in html_path.read_text()
+
+
+def test_cli_run_fails_when_a_property_finds_a_difference(tmp_path, one_property, capsys):
+    json_path = tmp_path / "r.json"
+    code = cli.main(["run", "--impl", "lacking_impl", "--select", "basics.", "--properties", "dev",
+                     "--hypothesis-seed", "7", "--json", str(json_path), "--html", ""])
+    assert code == 1
+    [entry] = results.read(json_path)["properties"]
+    assert entry["status"] == "fail" and "tanh" in entry["message"]
+    assert "lacking_impl" in entry["repro"] and entry["program"]  # a runnable script and the shrunk program
+    assert "failing programs.arithmetic" in capsys.readouterr().err
+
+
+def test_a_hanging_or_crashing_property_is_reported_and_the_rest_still_run():
+    from conformance.properties import session
+
+    labels = ("programs.arithmetic", "programs.views")
+    hung = session.run_properties("hanging_impl", "dev", seed=1, labels=labels, timeout=10.0)
+    assert [e["status"] for e in hung] == ["timeout", "timeout"] and "no result after 10 s" in hung[0]["message"]
+    crashed = session.run_properties("crashing_impl", "dev", seed=1, labels=labels)
+    assert [e["status"] for e in crashed] == ["crashed", "crashed"] and "died" in crashed[0]["message"]
+
+
+def test_cli_properties_need_the_installed_torch_not_a_recording(capsys):
+    assert cli.main(["run", "--against", "torch-2.13.0", "--properties", "ci"]) == 2
+    assert "--against" in capsys.readouterr().err

@@ -34,8 +34,11 @@ _PROFILES = {
 
 
 def register() -> None:
+    # From hypothesis' "default" profile, not the loaded one: under CI that is hypothesis' own "ci", whose
+    # derandomize would otherwise leak into dev and thorough.
+    base = settings.get_profile("default")
     for name, values in _PROFILES.items():
-        settings.register_profile(name, **_COMMON, **values)
+        settings.register_profile(name, parent=base, **_COMMON, **values)
 
 
 def choose(option: str | None = None, environ=os.environ) -> str:

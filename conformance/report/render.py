@@ -157,8 +157,17 @@ def summarize_run(run: dict) -> dict:
             ("platform", _or_dash(meta.get("platform"))),
             ("date", _or_dash(meta.get("date"))),
             ("hypothesis profile", _join(meta.get("hypothesis_profile"), _labelled("seed", meta.get("hypothesis_seed")))),
+            ("property tests", _property_tally(run)),
         ],
     }
+
+
+def _property_tally(run: dict) -> str:
+    entries = [entry for entry in run.get("properties") or [] if isinstance(entry, dict)]
+    if not entries:
+        return "—"
+    failing = sorted(str(entry.get("name") or "?") for entry in entries if _status(entry) != "pass")
+    return f"{len(entries) - len(failing)} of {len(entries)} pass" + (f"; failing: {', '.join(failing)}" if failing else "")
 
 
 def _reference_text(meta: dict) -> str:
@@ -380,6 +389,7 @@ def properties_view(run: dict, label: str) -> dict:
         status = _status(entry)
         rows.append({"name": str(entry.get("name") or entry.get("id") or "?"), "status": status,
                      "status_class": status_class(status), "examples": _or_dash(entry.get("examples")),
+                     "duration": _seconds(entry.get("duration_s")),
                      "message": str(entry.get("message") or ""), "repro": str(entry.get("repro") or "")})
     return {"label": label, "rows": sorted(rows, key=lambda row: row["name"])}
 

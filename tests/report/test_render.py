@@ -145,6 +145,15 @@ def test_property_messages_and_repros_are_escaped_too():
     assert names == ["prop.a", "prop.z"]
 
 
+def test_the_summary_counts_property_tests_and_names_the_failing_ones():
+    properties = [{"name": "prop.z", "status": "fail", "examples": 12, "duration_s": 1.5},
+                  {"name": "prop.a", "status": "pass", "examples": 100}, {"name": "prop.b", "status": "timeout"}]
+    page = render.render_html([run([result("a.b")], properties=properties), run([result("a.b")])])
+    tally = re.search(r'<th scope="row">property tests</th>\s*<td>([^<]*)</td><td>([^<]*)</td>', page)
+    assert tally.groups() == ("1 of 3 pass; failing: prop.b, prop.z", "—")
+    assert '<td class="number">1.500 s</td>' in page
+
+
 # ------------------------------------------------------------------ self-contained
 def test_nothing_is_fetched_from_outside():
     page = render.render_html([mixed_run()])

@@ -32,11 +32,16 @@ def build(label: str, torch_ns, impl_ns, tally: suites.Tally, regression_dir=Non
 
 def _child(connection, label: str, impl_name: str, profile: str, seed, regression_dir) -> None:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    profiles.activate(profile, seed)
-    torch_ns, impl_ns = importlib.import_module("torch"), importlib.import_module(impl_name)
-    tally = suites.Tally()
-    record, _ = reporting.measure(label, build(label, torch_ns, impl_ns, tally, regression_dir), tally,
-                                  regression_dir)
+    tally, started = suites.Tally(), time.perf_counter()
+    try:
+        profiles.activate(profile, seed)
+        torch_ns, impl_ns = importlib.import_module("torch"), importlib.import_module(impl_name)
+        test = build(label, torch_ns, impl_ns, tally, regression_dir)
+    except Exception as error:  # noqa: BLE001 - e.g. an implementation that fails to import: one error entry
+        connection.send(reporting.entry(label, "error", tally, time.perf_counter() - started,
+                                        f"could not start: {type(error).__name__}: {error}"))
+        return
+    record, _ = reporting.measure(label, test, tally, regression_dir)
     connection.send(record)
 
 

@@ -218,3 +218,10 @@ def test_a_hanging_or_crashing_property_is_reported_and_the_rest_still_run():
 def test_cli_properties_need_the_installed_torch_not_a_recording(capsys):
     assert cli.main(["run", "--against", "torch-2.13.0", "--properties", "ci"]) == 2
     assert "--against" in capsys.readouterr().err
+
+
+def test_a_property_that_cannot_start_is_an_error_naming_why():
+    from conformance.properties import session
+
+    [entry] = session.run_properties("no_such_engine", "dev", seed=1, labels=("programs.views",))
+    assert entry["status"] == "error" and "No module named 'no_such_engine'" in entry["message"]

@@ -49,13 +49,14 @@ class GraphTask:
 
 
 class _Ready(list):
-    """A ready-queue entry [-sequence_nr, node, buffer]; compares by sequence_nr only, as torch's
-    CompareNodeTaskTime, so ties (AccumulateGrad nodes) resolve by heap position, not by value."""
+    """[node, buffer] in a ready-queue entry (-sequence_nr, _Ready). Entries compare by sequence_nr
+    only, as torch's CompareNodeTaskTime, so ties (AccumulateGrad nodes) resolve by heap position:
+    the tuple compares its int key in C and falls back to this (always "not less") on a tie."""
 
     __slots__ = ()
 
     def __lt__(self, other) -> bool:
-        return self[0] < other[0]
+        return False
 
 
 def compute_dependencies(root) -> dict:
@@ -147,10 +148,10 @@ def _run(task, root, root_buffers, dependencies) -> None:
     keep_graph = task.keep_graph
     accumulate = F.accumulate
     not_ready = {}
-    heap = [_Ready((-root._seq, root, root_buffers.pop()))]
+    heap = [(-root._seq, _Ready((root, root_buffers.pop())))]
     while heap:
-        ready = _heappop(heap)
-        node, inputs = ready[1], ready[2]
+        ready = _heappop(heap)[1]
+        node, inputs = ready
         ready = None
         if needed is not None:
             runs = node in task.runs
@@ -202,7 +203,7 @@ def _run(task, root, root_buffers, dependencies) -> None:
                 else:
                     accumulate(buffer, input_nr, grad)
             if not count:
-                _heappush(heap, _Ready((-fn._seq, fn, buffer)))
+                _heappush(heap, (-fn._seq, _Ready((fn, buffer))))
         grad = buffer = None
 
 

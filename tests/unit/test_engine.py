@@ -71,6 +71,23 @@ def test_ready_queue_runs_highest_sequence_number_first_like_torch():
     assert _record_order(ri) == _record_order(torch)
 
 
+def _leaf_hook_order(t, n):
+    leaves = [t.tensor(float(i + 1), requires_grad=True) for i in range(n)]
+    order = []
+    for index, leaf in enumerate(leaves):
+        leaf.register_hook(lambda grad, index=index: order.append(index))
+    (t.stack(leaves[:5]).sum() + t.stack(leaves[5:]).sum() * leaves[0]).backward()
+    return order
+
+
+@pytest.mark.parametrize("n", [9, 13, 21])
+def test_tied_accumulate_grad_nodes_leave_the_queue_in_torchs_heap_order(n):
+    # AccumulateGrad nodes share one sequence number; std::priority_queue's sift order decides, not FIFO or LIFO.
+    order = _leaf_hook_order(ri, n)
+    assert order == _leaf_hook_order(torch, n)
+    assert order not in (sorted(order), sorted(order, reverse=True))
+
+
 @pytest.fixture
 def python_sequence_nr():
     """Node._sequence_nr() exists from torch 2.1: emulate a release that has it, whatever torch is installed."""

@@ -144,6 +144,7 @@ class Divergence(AssertionError):
     regression_path: str | None = None
     saved: bool = False
     extra: dict = field(default_factory=dict)  # e.g. the oracle's attribution
+    repro_program: Program | None = None  # what the repro script runs, when more than ``program`` (the oracle's grad)
 
     def __post_init__(self):
         super().__init__(self.message())
@@ -155,7 +156,7 @@ class Divergence(AssertionError):
         return lines
 
     def script(self) -> str:
-        return codegen.script(self.program, self.impl_name, self.label)
+        return codegen.script(self.repro_program or self.program, self.impl_name, self.label)
 
     def message(self) -> str:
         steps = len(self.program.steps)
@@ -210,9 +211,9 @@ def check_program(program: Program, torch_ns, impl_ns, label: str, *, step_by_st
         raise divergence(label, program, diffs, impl_ns, regression_dir)
 
 
-def divergence(label, program, diffs, impl_ns, regression_dir=None, extra=None) -> Divergence:
+def divergence(label, program, diffs, impl_ns, regression_dir=None, extra=None, repro_program=None) -> Divergence:
     from . import corpus
 
     path = corpus.path_for(label, program, regression_dir) if regression_dir is not None else None
     return Divergence(label, program, diffs, impl_ns.__name__, None if path is None else str(path),
-                      extra=extra or {})
+                      extra=extra or {}, repro_program=repro_program)

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import codegen
 from .execution import compile_program
 from .programs import Leaf, Program, Step
 from .runtime import Recorder
@@ -176,6 +175,6 @@ def describe(verdict: Verdict) -> str:
             + (f" ({verdict.note})" if verdict.note else ""))
 
 
-def source_with_gradients(program: Program) -> str:
-    """For a repro: the program with the gradient step the oracle adds."""
-    return codegen.function_source(with_gradients(program, inputs_of(program)))
+def with_its_gradients(program: Program) -> Program:
+    """For a repro: the program with the gradient step the oracle adds, so the script prints both sides' grads."""
+    return with_gradients(program, inputs_of(program))

@@ -85,9 +85,6 @@ class Program:
     def value_count(self) -> int:
         return len(self.leaves) + sum(step.outputs for step in self.steps)
 
-    def replace_leaves(self, leaves) -> Program:
-        return Program(tuple(leaves), self.steps)
-
     def as_json(self) -> dict:
         return {"leaves": [leaf.as_json() for leaf in self.leaves], "steps": [step.as_json() for step in self.steps]}
 

@@ -76,7 +76,8 @@ def oracle_property(torch_ns, impl_ns, tally: Tally, settings=None, regression_d
                                    "program": program.as_json(), "seed": direction_seed})
         if verdict.attribution == "implementation wrong":
             raise divergence(label, program, [oracle.describe(verdict)], impl_ns, regression_dir,
-                             extra={"attribution": verdict.attribution, "seed": direction_seed})
+                             extra={"attribution": verdict.attribution, "seed": direction_seed},
+                             repro_program=oracle.with_its_gradients(program))
 
     return _stable(gradients_match_finite_differences)
 

@@ -6,7 +6,12 @@ implementation wrong, torch wrong, ill-conditioned) goes into the results.
 """
 from __future__ import annotations
 
+import contextlib
+import io
+
 import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
 
 import reference_impl
 from conformance.properties import oracle, suites
@@ -52,3 +57,19 @@ def test_a_wrong_derivative_is_attributed_to_the_side_that_has_it(torch_module, 
 def test_a_kink_is_ill_conditioned_not_a_failure(torch_module):
     verdict = oracle.check(_weighted("relu", (0.0, 1.0, -1.0)), torch_module, reference_impl, seed=3)
     assert verdict.attribution == "ill-conditioned", oracle.describe(verdict)
+
+
+def test_an_oracle_failure_repro_runs_the_gradient_and_prints_both_sides(torch_module, broken_sin, monkeypatch):
+    program = _weighted("sin", (0.3, -1.1, 2.0))
+    monkeypatch.setattr(suites.strategies, "smooth_programs", lambda: st.just(program))
+    test = suites.oracle_property(torch_module, reference_impl, suites.Tally(),
+                                  settings=settings(max_examples=1, database=None, derandomize=True))
+    with pytest.raises(suites.Divergence) as caught:
+        test()
+    script = caught.value.script()
+    assert "t.autograd.grad(" in script  # the step the oracle adds, so the wrong gradient shows
+    assert caught.value.program == program  # the corpus keeps the program the oracle check replays
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(script, "<repro>", "exec"), {"__name__": "__main__"})
+    assert printed.getvalue().count("v5") >= 2  # the gradient, printed for torch and for the implementation

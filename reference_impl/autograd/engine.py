@@ -213,11 +213,7 @@ def _call_function(task, node, inputs):
     if order is not None:  # torch 1.13: every pre-hook in registration order (graph.note_pre_hook)
         inputs = _call_pre_hooks_in_order(node, inputs, F, order)
     else:
-        if node._tensor_pre_hooks:
-            inputs = _call_tensor_pre_hooks(node, inputs, F)
-        if node._retains_grad_hooks:
-            for output_nr, tensor_ref in tuple(node._retains_grad_hooks.items()):
-                _retain_grad(tensor_ref(), inputs[output_nr], F)
+        inputs = _tensor_hooks(node, inputs, F)
         if node._pre_hooks:
             inputs = _call_pre_hooks(node, inputs, F)
     outputs = node.apply(inputs, task)
@@ -322,7 +318,11 @@ _HOOK_TENSOR_REFS = 2  # the local name and getrefcount's argument
 def _hooks_of_unrun_node(node, inputs, F):
     """torch's evaluate_function for a node reached but not run (e.g. the root of an autograd.grad that
     does not lead to the inputs): its tensor pre-hooks and retain_grad hooks still see its gradients."""
-    inputs = list(inputs)
+    return _tensor_hooks(node, list(inputs), F)
+
+
+def _tensor_hooks(node, inputs, F):
+    """The hooks registered on the node's output tensors: tensor hooks, then retain_grad's."""
     if node._tensor_pre_hooks:
         inputs = _call_tensor_pre_hooks(node, inputs, F)
     if node._retains_grad_hooks:

@@ -17,7 +17,6 @@ import pytest
 from . import catalogue, results as results_module, runner
 
 _RESULT_KEY = "conformance_result"
-_PROPERTY_KEY = "conformance_property"  # conformance.properties.reporting.PROPERTY_KEY
 
 
 def pytest_addoption(parser):
@@ -232,8 +231,10 @@ _collected_properties: list = []  # property outcomes (conformance/properties/re
 def pytest_runtest_logreport(report):
     if report.when == "call":
         _collected.extend(json.loads(value) for key, value in report.user_properties if key == _RESULT_KEY)
-        _collected_properties.extend(json.loads(value) for key, value in report.user_properties
-                                     if key == _PROPERTY_KEY)
+        if report.user_properties:
+            from .properties import reporting
+
+            _collected_properties.extend(reporting.collected(report))
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -225,3 +225,43 @@ def test_a_property_that_cannot_start_is_an_error_naming_why():
 
     [entry] = session.run_properties("no_such_engine", "dev", seed=1, labels=("programs.views",))
     assert entry["status"] == "error" and "No module named 'no_such_engine'" in entry["message"]
+
+
+_PROPERTY_TESTS = '''
+from hypothesis import given, settings, strategies as st
+from conformance.properties import suites
+
+
+def _property(check):
+    @settings(max_examples=5, database=None)
+    @given(st.integers())
+    def test(n):
+        check(n)
+    return test
+
+
+def test_passing(property_run):
+    property_run("demo.passing", _property(lambda n: None), suites.Tally(examples=5))
+
+
+def test_failing(property_run):
+    def check(n):
+        raise ValueError("no good")
+    property_run("demo.failing", _property(check), suites.Tally())
+'''
+
+
+def test_pytest_writes_property_outcomes_into_the_results_file(tmp_path):
+    # Under xdist too: the outcomes travel from the workers to the controller, which writes the file once.
+    (tmp_path / "test_demo.py").write_text(_PROPERTY_TESTS)
+    json_path = tmp_path / "r.json"
+    import subprocess
+
+    subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "2", "-p", "no:cacheprovider", str(tmp_path),
+                    "--conformance-json", str(json_path), "--hypothesis-profile-name", "dev"],
+                   cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    run = results.read(json_path)
+    outcomes = {entry["name"]: entry for entry in run["properties"]}
+    assert outcomes["demo.passing"]["status"] == "pass" and outcomes["demo.passing"]["examples"] == 5
+    assert outcomes["demo.failing"]["status"] == "error" and "ValueError: no good" in outcomes["demo.failing"]["message"]
+    assert run["run"]["hypothesis_profile"] == "dev" and isinstance(run["run"]["hypothesis_seed"], int)

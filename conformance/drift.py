@@ -9,11 +9,11 @@ rounding noise between releases is not drift). ``format_text`` prints it;
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
 from . import recording
+from .files import write_atomically
 
 _TOKEN = re.compile(r"\.?([^.\[]+)|\[(\d+)\]")
 
@@ -136,9 +136,4 @@ def format_text(report: dict, max_value_chars: int | None = 1000) -> str:
 
 
 def write_json(report: dict, path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(report, indent=1, ensure_ascii=False, default=repr), encoding="utf-8")
-    os.replace(temporary, path)
-    return path
+    return write_atomically(json.dumps(report, indent=1, ensure_ascii=False, default=repr), path)

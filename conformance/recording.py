@@ -40,7 +40,8 @@ from pathlib import Path
 
 from . import __version__
 from .compare import compare
-from .runner import Result, Worker, failure_result, judge, run_side, set_emulation
+from .files import write_atomically
+from .runner import Result, Worker, comparable, failure_result, judge, run_side, set_emulation
 from .scenario import Scenario
 
 SCHEMA = "autograd-conformance/recording"
@@ -198,17 +199,7 @@ def dumps(document: dict) -> str:
 
 
 def write(document: dict, path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_text(dumps(document), encoding="utf-8")
-        os.replace(temporary, path)  # never leave half a recording
-    except BaseException:
-        if temporary.exists():
-            temporary.unlink()
-        raise
-    return path
+    return write_atomically(dumps(document), path)  # never leave half a recording
 
 
 def read(name_or_path) -> dict:
@@ -329,7 +320,7 @@ def behaviour_changes(old: dict, new: dict) -> list:
             continue
         if before["status"] != OBSERVED:
             continue
-        comparison = compare(_comparable(before["outcome"]), _comparable(after["outcome"]))
+        comparison = compare(comparable(before["outcome"]), comparable(after["outcome"]))
         if comparison.diffs:
             changes.append({"id": behaviour_id, "change": "changed",
                             "diffs": [{"path": d.path, "old": d.expected, "new": d.actual, "note": d.note}
@@ -340,6 +331,3 @@ def behaviour_changes(old: dict, new: dict) -> list:
 def _status_text(entry: dict) -> str:
     return entry["status"] if entry["status"] == OBSERVED else f"{entry['status']}: {entry.get('message', '')}"
 
-
-def _comparable(outcome: dict) -> dict:
-    return {key: value for key, value in outcome.items() if key != "missing"}

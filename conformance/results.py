@@ -25,6 +25,8 @@ import platform
 import sys
 from pathlib import Path
 
+from .files import write_atomically
+
 SCHEMA = "autograd-conformance/results"
 SCHEMA_VERSION = 1
 
@@ -102,12 +104,7 @@ def summary(run: dict) -> dict:
 
 
 def write(run: dict, path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(run, indent=1, sort_keys=False, allow_nan=False))
-    tmp.replace(path)  # never leave a half-written results file
-    return path
+    return write_atomically(json.dumps(run, indent=1, sort_keys=False, allow_nan=False), path)
 
 
 def read(path) -> dict:

@@ -15,7 +15,8 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 from ..drift import value_text
-from .render import _environment, write_atomically
+from ..files import write_atomically
+from .render import _environment
 
 MAX_VALUE_CHARS = 2000
 _WORDS = re.compile(r"\s+|[^\s]+")

@@ -11,13 +11,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import re
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from ..files import write_atomically
 from . import graph_svg
 
 STATUSES = ("pass", "fail", "error", "not-implemented", "timeout", "crashed")  # runner.STATUSES, in display order
@@ -51,19 +51,6 @@ def render_html(runs: list) -> str:
 def write_html(runs: list, path) -> Path:
     """Render and write atomically (a reader never sees half a report); creates parent folders."""
     return write_atomically(render_html(runs), path)
-
-
-def write_atomically(html: str, path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_text(html, encoding="utf-8")
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return path
 
 
 # ------------------------------------------------------------------ safe embedding

@@ -27,7 +27,7 @@ import numpy as np
 from .._grad_mode import STATE as _GRAD_MODE
 from .._tensor import CreationMeta, Tensor
 from .. import _behaviour, _messages
-from ..autograd.graph import NO_EDGE, RELEASED, Node, SavedTensor, intern, meta_of, next_sequence_nr
+from ..autograd.graph import RELEASED, Node, SavedTensor, intern, meta_of, next_sequence_nr
 
 _ndarray = np.ndarray
 _asarray = np.asarray

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._common import export, tensor_method, writable
+from ._common import export, writable
 from ._derivative import Derivative
 from ._math import where_zero
 from .pointwise import _floating

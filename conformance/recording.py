@@ -12,6 +12,7 @@ Schema (version 1)::
      "torch": {version, full_version, git, cuda, debug},
      "environment": {python, numpy, platform, omp_num_threads},
      "recorded": {date, tool_version, catalogue_size, duration_s},
+     "surface": torch's public names and keyword arguments (conformance/surface.py; absent in old files),
      "observations": {
         "<behaviour id>": {"status": "recorded" | "timeout" | "crashed",
                            "outcome": {outputs, error, warnings[, missing]} | null,
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import importlib
 import inspect
 import json
 import os
@@ -38,7 +40,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from . import __version__
+from . import __version__, surface
 from .compare import compare
 from .files import write_atomically
 from .runner import Result, Worker, comparable, failure_result, judge, run_side, set_emulation
@@ -137,8 +139,6 @@ def observe_catalogue(scenarios, namespace: str, emulate: str | None = None, pro
 
 def torch_metadata(namespace: str = "torch") -> dict:
     """Version and build of the module recorded (torch; ImportError when it is not installed)."""
-    import importlib
-
     module = importlib.import_module(namespace)
     full = str(getattr(module, "__version__", "0.0.0"))
     version_info = getattr(module, "version", None)
@@ -161,6 +161,7 @@ def environment_metadata() -> dict:
 def record(scenarios, namespace: str = "torch", progress=None, startup_grace: float = 60.0) -> dict:
     """Run ``scenarios`` on the installed torch alone and return the recording document."""
     meta = torch_metadata(namespace)
+    torch_surface = surface.capture(importlib.import_module(namespace))
     started = time.perf_counter()
     observed = observe_catalogue(scenarios, namespace, progress=progress, startup_grace=startup_grace)
     observations = {}
@@ -177,6 +178,7 @@ def record(scenarios, namespace: str = "torch", progress=None, startup_grace: fl
         "recorded": {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                      "tool_version": __version__, "catalogue_size": len(observations),
                      "duration_s": round(time.perf_counter() - started, 1)},
+        "surface": torch_surface,
         "observations": dict(sorted(observations.items())),
     }
 
@@ -238,6 +240,43 @@ def validate(data, path) -> dict:
             raise RecordingFileError(f"{path}: observation {behaviour_id!r} is malformed")
     data["path"] = str(path)
     return data
+
+
+def surface_of(document: dict) -> "surface.Surface":
+    """The torch surface a recording carries; for a recording made before surfaces were recorded, the one of
+    the nearest recorded release that has one (names rarely disappear between neighbouring releases)."""
+    own = surface.for_recording(document)
+    if own:
+        return own
+    wanted = _release_number(document["torch"]["version"])
+    recorded = _recorded_surfaces()
+    if not recorded:
+        return surface.Surface(None)
+    nearest = min(recorded, key=lambda version: abs(_release_number(version) - wanted))
+    return surface.Surface(recorded[nearest])
+
+
+def _release_number(version: str) -> int:
+    key = version_key(version) + (0, 0)
+    return key[0] * 1000 + key[1]
+
+
+_surfaces: dict | None = None
+
+
+def _recorded_surfaces() -> dict:
+    """torch version -> surface, of the committed recordings that carry one (read once per process)."""
+    global _surfaces
+    if _surfaces is None:
+        _surfaces = {}
+        for name, path in available():
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError):
+                continue
+            if data.get("surface"):
+                _surfaces[name[len("torch-"):]] = data["surface"]
+    return _surfaces
 
 
 def name_of(document: dict) -> str:

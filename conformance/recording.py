@@ -43,7 +43,8 @@ from pathlib import Path
 from . import __version__, surface
 from .compare import compare
 from .files import write_atomically
-from .runner import Result, Worker, comparable, failure_result, judge, run_side, set_emulation
+from .levels import DEFAULT_LEVEL
+from .runner import Result, comparable, failure_result, judge, observe_sides, run_side, set_emulation
 from .scenario import Scenario
 
 SCHEMA = "autograd-conformance/recording"
@@ -111,30 +112,15 @@ def scenario_hash(scenario: Scenario) -> str:
 
 
 def observe_catalogue(scenarios, namespace: str, emulate: str | None = None, progress=None,
-                      startup_grace: float = 60.0) -> list:
+                      surface_data: dict | None = None) -> list:
     """Each scenario on ``namespace`` alone, in worker processes (a fresh one after a hang or crash, and
     for isolated scenarios): a list of ``(scenario, status, outcome or message, seconds)``."""
-    observed = []
-    worker = None
-    try:
-        for index, scenario in enumerate(scenarios):
-            if scenario.isolated:
-                isolated = Worker(namespace, None, emulate)
-                status, payload, seconds = isolated.observe(scenario, startup_grace)
-                isolated.close(kill=status != "ok")
-            else:
-                if worker is None:
-                    worker = Worker(namespace, None, emulate)
-                status, payload, seconds = worker.observe(scenario, startup_grace)
-                if status != "ok":
-                    worker = None
-            observed.append((scenario, status, payload, seconds))
-            if progress is not None:
-                progress(index + 1, len(scenarios), scenario, status, payload)
-    finally:
-        if worker is not None:
-            worker.close()
-    return observed
+    def report(done, total, scenario, outcomes):
+        if progress is not None:
+            progress(done, total, scenario, *outcomes[0][:2])
+
+    observed = observe_sides(scenarios, [(namespace, emulate, surface_data)], report)
+    return [(scenario, *outcomes[0]) for scenario, outcomes in zip(scenarios, observed)]
 
 
 def torch_metadata(namespace: str = "torch") -> dict:
@@ -158,16 +144,17 @@ def environment_metadata() -> dict:
             "omp_num_threads": os.environ.get("OMP_NUM_THREADS")}
 
 
-def record(scenarios, namespace: str = "torch", progress=None, startup_grace: float = 60.0) -> dict:
+def record(scenarios, namespace: str = "torch", progress=None) -> dict:
     """Run ``scenarios`` on the installed torch alone and return the recording document."""
     meta = torch_metadata(namespace)
     torch_surface = surface.capture(importlib.import_module(namespace))
     started = time.perf_counter()
-    observed = observe_catalogue(scenarios, namespace, progress=progress, startup_grace=startup_grace)
+    observed = observe_catalogue(scenarios, namespace, progress=progress, surface_data=torch_surface)
     observations = {}
     for scenario, status, payload, _ in observed:
         ok = status == "ok"
-        observations[scenario.id] = {"status": OBSERVED if ok else status, "outcome": payload if ok else None,
+        outcome = {key: value for key, value in payload.items() if key != "raised_at"} if ok else None
+        observations[scenario.id] = {"status": OBSERVED if ok else status, "outcome": outcome,
                                      "message": "" if ok else str(payload),
                                      "scenario_sha256": scenario_hash(scenario)}
     return {
@@ -243,17 +230,26 @@ def validate(data, path) -> dict:
 
 
 def surface_of(document: dict) -> "surface.Surface":
-    """The torch surface a recording carries; for a recording made before surfaces were recorded, the one of
-    the nearest recorded release that has one (names rarely disappear between neighbouring releases)."""
-    own = surface.for_recording(document)
-    if own:
-        return own
+    """The torch surface a recording carries (read once per document)."""
+    cached = _surface_objects.get(id(document))
+    if cached is None or cached[0] is not document:
+        cached = _surface_objects[id(document)] = (document, surface.Surface(surface_data_of(document)))
+    return cached[1]
+
+
+_surface_objects: dict = {}  # id(document) -> (document, Surface); the document is kept so its id stays unique
+
+
+def surface_data_of(document: dict) -> dict | None:
+    """A recording's surface data; for a recording made before surfaces were recorded, the one of the
+    nearest recorded release that has one (names rarely disappear between neighbouring releases)."""
+    if document.get("surface"):
+        return document["surface"]
     wanted = _release_number(document["torch"]["version"])
     recorded = _recorded_surfaces()
     if not recorded:
-        return surface.Surface(None)
-    nearest = min(recorded, key=lambda version: abs(_release_number(version) - wanted))
-    return surface.Surface(recorded[nearest])
+        return None
+    return recorded[min(recorded, key=lambda version: abs(_release_number(version) - wanted))]
 
 
 def _release_number(version: str) -> int:
@@ -284,7 +280,8 @@ def name_of(document: dict) -> str:
 
 
 # ------------------------------------------------------------------ checking an implementation against one
-def judge_against(scenario: Scenario, entry: dict | None, status: str, payload, seconds: float) -> Result:
+def judge_against(scenario: Scenario, entry: dict | None, status: str, payload, seconds: float,
+                  level: str = DEFAULT_LEVEL) -> Result:
     """One behaviour: the implementation's outcome (``status`` "ok") against the recorded one."""
     if entry is None:
         return failure_result(scenario, "error", "not in the recording (recorded before this behaviour existed: "
@@ -294,14 +291,14 @@ def judge_against(scenario: Scenario, entry: dict | None, status: str, payload, 
                                                  f"({entry['status']}: {entry.get('message', '')})", seconds)
     if status != "ok":
         return failure_result(scenario, status, str(payload), seconds)
-    result = judge(scenario, entry["outcome"], payload, seconds)
+    result = judge(scenario, entry["outcome"], payload, seconds, level)
     if entry.get("scenario_sha256") not in (None, scenario_hash(scenario)):
         note = "the scenario's code changed since this recording was made (re-record it)"
         result.message = f"{note}; {result.message}" if result.message else note
     return result
 
 
-def run_against(scenarios, impl_name: str, document: dict, progress=None) -> list:
+def run_against(scenarios, impl_name: str, document: dict, progress=None, level: str = DEFAULT_LEVEL) -> list:
     """Every scenario on the implementation alone (emulating the recorded torch version where it can),
     compared with the recording. Scenarios the recording lacks are left out (see ``missing_from``)."""
     version = document["torch"]["version"]
@@ -309,12 +306,13 @@ def run_against(scenarios, impl_name: str, document: dict, progress=None) -> lis
     results = []
 
     def report(done, total, scenario, status, payload):
-        result = judge_against(scenario, document["observations"].get(scenario.id), status, payload, 0.0)
+        result = judge_against(scenario, document["observations"].get(scenario.id), status, payload, 0.0, level)
         results.append(result)
         if progress is not None:
             progress(done, total, result)
 
-    observed = observe_catalogue(present, impl_name, emulate=version, progress=report)
+    observed = observe_catalogue(present, impl_name, emulate=version, progress=report,
+                                 surface_data=surface_data_of(document))
     for result, (_, _, _, seconds) in zip(results, observed):
         result.duration_s = round(seconds, 6)
     return results
@@ -324,17 +322,17 @@ def missing_from(scenarios, document: dict) -> list:
     return [s.id for s in scenarios if s.id not in document["observations"]]
 
 
-def run_side_against(scenario: Scenario, impl_ns, document: dict) -> Result:
+def run_side_against(scenario: Scenario, impl_ns, document: dict, level: str = DEFAULT_LEVEL) -> Result:
     """In this process (for pytest): one behaviour on ``impl_ns`` emulating the recording's version."""
     start = time.perf_counter()
     set_emulation(impl_ns, document["torch"]["version"])
     try:
-        outcome = run_side(impl_ns, scenario)
+        outcome = run_side(impl_ns, scenario, surface_of(document))
     finally:
         if callable(getattr(impl_ns, "emulate", None)):
             impl_ns.emulate(None)  # back to the default choice
     return judge_against(scenario, document["observations"].get(scenario.id), "ok", outcome,
-                         time.perf_counter() - start)
+                         time.perf_counter() - start, level)
 
 
 # ------------------------------------------------------------------ comparing two recordings

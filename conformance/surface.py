@@ -54,7 +54,8 @@ def keyword_names(fn) -> list | None:
     except (TypeError, ValueError):
         pass
     names = set()
-    for line in (getattr(fn, "__doc__", None) or "").splitlines()[:12]:
+    doc = getattr(fn, "__doc__", None)
+    for line in (doc if isinstance(doc, str) else "").splitlines()[:12]:
         match = _SIGNATURE_LINE.match(line)
         if match and match.group(1) == getattr(fn, "__name__", None):
             for part in match.group(2).split(","):
@@ -84,7 +85,10 @@ def _live_classes(torch) -> dict:
 
     y = Probe.apply(x)
     node_names |= set(dir(y.grad_fn)) - captured.get("ctx", set())
-    return {"Node": node_names, "FunctionCtx": captured.get("ctx", set()) | set(dir(y.grad_fn))}
+    optimizer, linear = torch.optim.SGD([x], lr=0.1), torch.nn.Linear(2, 2)  # instance attributes: state, ...
+    return {"Node": node_names, "FunctionCtx": captured.get("ctx", set()) | set(dir(y.grad_fn)),
+            "SGD": set(dir(optimizer)), "Optimizer": set(dir(optimizer)), "Linear": set(dir(linear)),
+            "Module": set(dir(torch.nn.Module()))}
 
 
 def capture(torch=None) -> dict:
@@ -100,7 +104,7 @@ def capture(torch=None) -> dict:
         modules[module_name] = _public(dir(module))
         for name in modules[module_name]:
             value = getattr(module, name, None)
-            if callable(value) and not inspect.isclass(value) and not name.startswith("_"):
+            if callable(value) and not name.startswith("_"):  # functions and classes (their constructors)
                 accepted = keyword_names(value)
                 if accepted:
                     keywords[f"{module_name}.{name}"] = accepted
@@ -113,7 +117,7 @@ def capture(torch=None) -> dict:
     for display, names in _live_classes(torch).items():
         classes[display] = classes.get(display, set()) | names
     for display in list(classes):
-        cls_names = _public(classes[display])
+        cls_names = sorted(classes[display])  # dunders too: an operator the implementation lacks is a name
         classes[display] = cls_names
         owner = _resolve(CLASSES[display]) if display in CLASSES and display not in ("Node", "FunctionCtx") else None
         for name in cls_names:
@@ -143,8 +147,11 @@ class Surface:
         return self._by_lower.get(type_name.lower())
 
     def has(self, owner: str, name: str) -> bool:
-        """``owner``: a module path (``torch.autograd``) or a class display name (``Tensor``)."""
-        names = self.modules.get(owner) if owner.startswith("torch") else self.classes.get(owner)
+        """``owner``: a module path (``torch.autograd``) or a class name (``Tensor``; ``DType`` reads ``dtype``)."""
+        if owner.startswith("torch"):
+            names = self.modules.get(owner)
+        else:
+            names = self.classes.get(self.class_named(owner) or owner)
         return bool(names) and name in names
 
     def callables_named(self, name: str) -> list:

@@ -6,7 +6,8 @@ import os
 import sys
 import time
 
-from . import catalogue, results
+from . import catalogue, expectations, results
+from .levels import DEFAULT_LEVEL, LEVELS
 from .results import ResultsFileError
 
 DEFAULT_JSON = "reports/conformance.json"
@@ -33,23 +34,106 @@ def _progress(stream):
 
 
 def cmd_run(args) -> int:
-    from .runner import load_namespace, run_catalogue
+    from . import preflight, recording, surface
+    from .runner import run_catalogue
 
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    load_namespace(args.impl)  # fail fast, with the module name, before starting workers
+    try:
+        known_gaps = expectations.load(args.expectations) if args.expectations else None
+    except expectations.ExpectationsError as error:
+        print(f"conformance: --expectations {error}", file=sys.stderr)
+        return 2
     scenarios = catalogue.select(args.select)
-    if args.against:
-        if args.properties != "none":
-            print("conformance: --properties compares with the installed torch; it cannot be combined with "
-                  "--against", file=sys.stderr)
-            return 2
-        return _run_against(args, scenarios)
-    print(f"conformance: {len(scenarios)} behaviours, implementation {args.impl}", file=sys.stderr)
-    outcome = run_catalogue(scenarios, args.impl, progress=_progress(sys.stderr))
-    properties, hypothesis = _run_properties(args) if args.properties != "none" else ([], None)
-    run = results.new_run(args.impl, [r.as_dict() for r in outcome], properties=properties, hypothesis=hypothesis)
+    try:
+        if args.against:
+            if args.properties != "none":
+                print("conformance: --properties compares with the installed torch; it cannot be combined with "
+                      "--against", file=sys.stderr)
+                return 2
+            document = recording.read(args.against)
+            torch_surface, torch_version = recording.surface_of(document), document["torch"]["version"]
+        else:
+            document = None
+            torch_version = preflight.check_reference("torch").__version__
+            torch_surface = surface.installed()
+        preflight.check_implementation(args.impl, torch_surface)
+    except (recording.RecordingFileError, preflight.PreflightError) as error:
+        print(f"conformance: {error}", file=sys.stderr)
+        return 2
+    scenarios, skipped = _without_skipped(scenarios, known_gaps, torch_version, args.level)
+    if document is not None:
+        outcome = _run_against(args, scenarios, document, torch_surface)
+        run = results.new_run(args.impl, [r.as_dict() for r in outcome + skipped],
+                              reference=f"recording {recording.name_of(document)}", recording=document,
+                              emulated=torch_version if _emulates(args.impl) else None, level=args.level)
+    else:
+        print(f"conformance: {len(scenarios)} behaviours, implementation {args.impl}, torch {torch_version} "
+              f"(live), judged at the {args.level} level", file=sys.stderr)
+        outcome = run_catalogue(scenarios, args.impl, progress=_progress(sys.stderr), level=args.level,
+                                surface_data=torch_surface.data)
+        properties, hypothesis = _run_properties(args) if args.properties != "none" else ([], None)
+        run = results.new_run(args.impl, [r.as_dict() for r in outcome + skipped], properties=properties,
+                              hypothesis=hypothesis, level=args.level)
+    return _finish(args, run, known_gaps, torch_version)
+
+
+def _emulates(impl_name: str) -> bool:
+    import importlib
+
+    return callable(getattr(importlib.import_module(impl_name), "emulate", None))
+
+
+def _without_skipped(scenarios, known_gaps, torch_version, level) -> tuple:
+    """Scenarios to run, and Results for those an expectations entry says to skip."""
+    from .runner import failure_result
+
+    if not known_gaps:
+        return scenarios, []
+    keep, skipped = [], []
+    for scenario in scenarios:
+        entry = expectations.find(known_gaps, scenario.id, torch_version, level)
+        if entry is not None and entry.status == "skip":
+            skipped.append(failure_result(scenario, "skip", f"skipped by the expectations file: {entry.reason}"))
+        else:
+            keep.append(scenario)
+    return keep, skipped
+
+
+def _finish(args, run, known_gaps, torch_version) -> int:
+    """Expectations, outputs, the summary and the exit status of a run."""
+    checked = None
+    if known_gaps is not None:
+        checked = expectations.apply(run["results"], known_gaps, torch_version, args.level)
+        run["run"]["expectations"] = {"file": str(args.expectations), **checked}
     _write_outputs(run, args.json, args.html)
-    return _print_summary(run)
+    if args.write_expectations:
+        header = (f"Known gaps of {args.impl} against torch {torch_version}, written by "
+                  f"`python -m conformance run --write-expectations` on {run['run']['date']}.\n"
+                  f"Each entry: a behaviour that did not pass, and why (its first difference).")
+        path = expectations.write_baseline(run["results"], args.write_expectations, header)
+        print(f"conformance: expectations baseline written to {path}", file=sys.stderr)
+    code = _print_summary(run)
+    if checked is None:
+        return code
+    return _expectations_exit(checked, args.strict_expectations, run)
+
+
+def _expectations_exit(checked: dict, strict: bool, run: dict) -> int:
+    counts = checked["counts"]
+    print(f"conformance: expectations {run['run']['expectations']['file']}: {counts['pass']} pass, "
+          f"{counts['expected']} as expected, {counts['unexpected']} unexpected, {counts['xpass']} XPASS",
+          file=sys.stderr)
+    for result in run["results"]:
+        verdict = (result.get("expectation") or {}).get("outcome")
+        if verdict == "unexpected":
+            print(f"  UNEXPECTED {result['status']:<15} {result['id']}: {result['message'][:200]}", file=sys.stderr)
+        elif verdict == "xpass":
+            print(f"  XPASS {result['id']} (expected {result['expectation']['status']}: "
+                  f"{result['expectation']['reason']})", file=sys.stderr)
+    for entry in checked["unused"]:
+        print(f"conformance: warning: expectations {entry} matches no behaviour of this run", file=sys.stderr)
+    failing_properties = any(p["status"] not in ("pass", "not-implemented") for p in run.get("properties") or [])
+    return 1 if counts["unexpected"] or failing_properties or (strict and counts["xpass"]) else 0
 
 
 def _run_properties(args) -> tuple:
@@ -75,39 +159,41 @@ def _run_properties(args) -> tuple:
 def _print_summary(run) -> int:
     summary = results.summary(run)
     counts = ", ".join(f"{n} {status}" for status, n in sorted(summary["counts"].items()))
-    print(f"conformance: {counts} ({summary['percent_pass']}% pass)", file=sys.stderr)
+    level = run["run"].get("level", "exact")
+    print(f"conformance: {counts} ({summary['percent_pass']}% pass at the {level} level)", file=sys.stderr)
+    rates = ", ".join(f"{name} {entry['pass']}/{summary['total']} ({entry['percent_pass']}%)"
+                      for name, entry in summary["levels"].items())
+    print(f"conformance: pass by level: {rates}", file=sys.stderr)
+    if summary["counts"].get("pass", 0) != summary["total"]:
+        print("conformance: pass by category (semantic, exact / total): " + ", ".join(
+            f"{name} {c['semantic']},{c['exact']}/{c['total']}" for name, c in summary["categories"].items()),
+            file=sys.stderr)
+    if summary["blocking"]:
+        top = ", ".join(f"{b['name']} ({b['behaviours']})" for b in summary["blocking"][:10])
+        print(f"conformance: missing names that block most behaviours: {top}", file=sys.stderr)
     failing = [p["name"] for p in run.get("properties") or [] if p["status"] != "pass"]
     if run.get("properties"):
         print(f"conformance: property tests: {len(run['properties']) - len(failing)} of {len(run['properties'])} "
-              f"pass{': failing ' + ', '.join(failing) if failing else ''}", file=sys.stderr)
-    return 0 if summary["counts"].get("pass", 0) == summary["total"] and not failing else 1
+              f"pass{': not passing ' + ', '.join(failing) if failing else ''}", file=sys.stderr)
+    passed = summary["counts"].get("pass", 0) + summary["counts"].get("skip", 0)
+    return 0 if passed == summary["total"] and not failing else 1
 
 
-def _run_against(args, scenarios) -> int:
+def _run_against(args, scenarios, document, torch_surface) -> list:
     """The implementation alone, compared with a recording of real torch: no torch needed."""
     from . import recording
-    from .runner import load_namespace
 
-    try:
-        document = recording.read(args.against)
-    except recording.RecordingFileError as error:
-        print(f"conformance: {error}", file=sys.stderr)
-        return 2
     version = document["torch"]["version"]
-    emulates = callable(getattr(load_namespace(args.impl), "emulate", None))
     lacking = recording.missing_from(scenarios, document)
     print(f"conformance: {len(scenarios) - len(lacking)} behaviours, implementation {args.impl}"
-          f"{f' emulating torch {version}' if emulates else ''}, against {document['path']} "
+          f"{f' emulating torch {version}' if _emulates(args.impl) else ''}, against {document['path']} "
           f"(torch {document['torch'].get('full_version') or version}, recorded "
-          f"{(document.get('recorded') or {}).get('date', '?')})", file=sys.stderr)
+          f"{(document.get('recorded') or {}).get('date', '?')}), judged at the {args.level} level",
+          file=sys.stderr)
     if lacking:
         print(f"conformance: {len(lacking)} behaviours are not in this recording and are left out (re-record it "
               f"to check them): {', '.join(lacking[:10])}{' …' if len(lacking) > 10 else ''}", file=sys.stderr)
-    outcome = recording.run_against(scenarios, args.impl, document, progress=_progress(sys.stderr))
-    run = results.new_run(args.impl, [r.as_dict() for r in outcome], reference=f"recording {recording.name_of(document)}",
-                          recording=document, emulated=version if emulates else None)
-    _write_outputs(run, args.json, args.html)
-    return _print_summary(run)
+    return recording.run_against(scenarios, args.impl, document, progress=_progress(sys.stderr), level=args.level)
 
 
 def cmd_record(args) -> int:
@@ -227,6 +313,18 @@ def build_parser() -> argparse.ArgumentParser:
                      help="compare with a recording of real torch instead of the installed torch: a name in "
                           "conformance/recordings/ (torch-2.5.1) or a path; needs no torch. An implementation "
                           "with emulate(version), like reference_impl, emulates the recorded version")
+    run.add_argument("--level", default=DEFAULT_LEVEL, choices=LEVELS,
+                     help="judge statuses on the semantic fields only (values, grads, shapes, dtypes by name, "
+                          "errors' types, hook order) or on everything torch shows (exact: also names, messages, "
+                          "warnings, repr, _version; default). Results carry both levels either way")
+    run.add_argument("--expectations", metavar="FILE", default=None,
+                     help="TOML file of known gaps (see conformance/expectations.py): a run whose results all match "
+                          "it exits 0, an unexpected failure exits 1")
+    run.add_argument("--strict-expectations", action="store_true",
+                     help="with --expectations: a behaviour expected to fail that passes (XPASS) also exits 1")
+    run.add_argument("--write-expectations", metavar="FILE", default=None,
+                     help="write this run's baseline: one entry per behaviour that did not pass, its reason the "
+                          "first difference")
     run.add_argument("--properties", default="none", choices=("none", "dev", "ci", "thorough"),
                      help="also run the property tests (generated programs, the state machine, the finite-difference "
                           "oracle) with this hypothesis profile (default: none)")

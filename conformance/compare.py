@@ -84,6 +84,8 @@ def _compare(expected, actual, path, result, tolerances):
         for key in expected:
             if key not in actual:
                 result.diffs.append(Diff(_join(path, key), expected[key], "<missing>"))
+            elif is_marker(actual[key]):
+                _compare(expected[key], actual[key], _join(path, key), result, tolerances)
             elif numeric and key in ("values", "value"):
                 dtype = "python float" if kind == "float" else dtype_name(expected.get("dtype"))
                 _compare_values(expected[key], actual[key], _join(path, key), result, dtype, tolerances)

@@ -86,6 +86,8 @@ class Observer:
             return {"kind": "dict", "items": {str(k): self.observe(v, depth + 1) for k, v in value.items()}}
         if type(value).__name__.lower().startswith("dtype"):  # torch.dtype, numpy's dtype[float32], DType
             return {"kind": "dtype", "value": repr(value)}
+        if isinstance(value, type) and value.__module__ == "numpy":  # a NumPy scalar type used as a dtype
+            return {"kind": "dtype", "value": repr(value)}
         if type(value).__module__ == "numpy" or type(value).__name__ == "ndarray":
             return self.ndarray(value)
         return {"kind": "object", "type": type(value).__name__, "repr": clean_message(repr(value))}
@@ -162,7 +164,7 @@ class Observer:
                 variable_read = FieldReader(variable, "Tensor")
                 entry["variable"] = {"shape": variable_read("shape", list), "dtype": variable_read("dtype", repr)}
             nodes.append(entry)
-        return {"nodes": nodes, "edges": edges, "creation_order": FieldReader(order, "Node").call(_creation_order)}
+        return {"nodes": nodes, "edges": edges, "creation_order": _creation_order(order)}
 
 
 class MissingName(Exception):
@@ -232,9 +234,10 @@ def _creation_order(nodes) -> list:
     """Graph node ids sorted by sequence_nr: which node was created first (absolute numbers differ)."""
     keyed = []
     for index, node in enumerate(nodes):
-        if type(node).__name__ == "AccumulateGrad":
+        seq = getattr(node, "_sequence_nr", None)  # torch 1.13 and 2.0 have none: an optional field
+        if seq is None or type(node).__name__ == "AccumulateGrad":
             continue
-        keyed.append((_attribute(node, "Node", "_sequence_nr")(), index))
+        keyed.append((seq(), index))
     return [index for _, index in sorted(keyed)]
 
 

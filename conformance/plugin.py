@@ -7,14 +7,18 @@ written once, at the end, to ``--conformance-json`` / ``--conformance-html``.
 """
 from __future__ import annotations
 
+import importlib.util
 import inspect
 import json
 import os
 import textwrap
+import time
+import warnings
 
 import pytest
 
-from . import catalogue, results as results_module, runner
+from . import catalogue, expectations, preflight, results as results_module, runner
+from .levels import DEFAULT_LEVEL, LEVELS
 
 _RESULT_KEY = "conformance_result"
 
@@ -29,6 +33,11 @@ def pytest_addoption(parser):
                     help="only scenarios whose id starts with PREFIX (repeatable)")
     group.addoption("--hypothesis-profile-name", default=None, metavar="NAME",
                     help="hypothesis profile for property tests: dev, ci or thorough")
+    group.addoption("--conformance-level", default=DEFAULT_LEVEL, choices=LEVELS,
+                    help="judge behaviours on the semantic fields only, or on everything torch shows (exact; default)")
+    group.addoption("--conformance-expectations", "--expectations", dest="conformance_expectations", default=None,
+                    metavar="FILE", help="TOML file of the implementation's known gaps: expected failures are xfail "
+                                         "with their reason, an unexpected pass is XPASS(strict)")
     group.addoption("--conformance-recordings", action="append", default=None, metavar="NAME",
                     help="check --impl against these recordings of real torch (torch-2.5.1 or a path; repeatable; "
                          "default: every committed one; 'none' for none); needs no torch")
@@ -93,14 +102,97 @@ def torch_module():
     return pytest.importorskip("torch")
 
 
+class ConformanceFailure(AssertionError):
+    """A behaviour that does not pass; one subclass per status, so an expectation's xfail(raises=...)
+    catches exactly the status it expects."""
+
+
+STATUS_FAILURES = {status: type(f"Conformance_{status.replace('-', '_')}", (ConformanceFailure,), {})
+                   for status in runner.STATUSES if status != "pass"}
+
+
+def assert_conforms(scenario, result, context: str = "") -> None:
+    """Raise the status's ConformanceFailure (with the differences and a repro) unless ``result`` passes."""
+    __tracebackhide__ = True
+    if result.status in ("pass", "skip"):
+        return
+    raise STATUS_FAILURES.get(result.status, ConformanceFailure)(context + failure_report(scenario, result))
+
+
+def _catalogue_items(items) -> list:
+    """(item, scenario, recording path or None) for every catalogue test collected."""
+    found = []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "conformance_scenario" in params:
+            found.append((item, params["conformance_scenario"], None))
+        elif isinstance(params.get("recorded_scenario"), tuple):  # (no recording chosen: an empty parameter)
+            path, scenario = params["recorded_scenario"]
+            found.append((item, scenario, path))
+    return found
+
+
+def _preflight(config, catalogue_items) -> None:
+    """Once, before any catalogue test: a bad --impl, a reference that is not PyTorch or an implementation
+    that cannot do a backward is one usage error, not hundreds of failures."""
+    from . import recording, surface
+
+    live = any(path is None for _, _, path in catalogue_items)
+    try:
+        if live and importlib.util.find_spec("torch") is not None:
+            preflight.check_reference("torch")
+        torch_surface = surface.installed() if live else recording.surface_of(load_recording(catalogue_items[0][2]))
+        preflight.check_implementation(config.getoption("--impl"), torch_surface)
+    except preflight.PreflightError as error:
+        raise pytest.UsageError(f"conformance: {error}") from None
+
+
+def _expectation_markers(config, catalogue_items) -> None:
+    path = config.getoption("conformance_expectations")
+    if not path:
+        return
+    try:
+        known_gaps = expectations.load(path)
+    except expectations.ExpectationsError as error:
+        raise pytest.UsageError(f"--expectations {error}") from None
+    level = config.getoption("--conformance-level")
+    live_version = _live_torch_version()
+    for item, scenario, recording_path in catalogue_items:
+        version = load_recording(recording_path)["torch"]["version"] if recording_path else live_version
+        entry = expectations.find(known_gaps, scenario.id, version, level)
+        if entry is None:
+            continue
+        if entry.status == "skip":
+            item.add_marker(pytest.mark.skip(reason=entry.reason))
+        else:
+            raises = tuple(STATUS_FAILURES[s] for s in expectations.covered(entry.status))
+            item.add_marker(pytest.mark.xfail(reason=entry.reason, strict=True, raises=raises))
+    for entry in expectations.unmatched(known_gaps, catalogue.load_all()):
+        warnings.warn(f"conformance: expectations {path}: {entry} matches no behaviour of the catalogue",
+                      pytest.PytestWarning)
+
+
+def _live_torch_version():
+    try:
+        import torch
+    except ImportError:
+        return None
+    return getattr(torch, "__version__", None)
+
+
 def pytest_collection_modifyitems(config, items):
-    """Each scenario's own timeout, enforced by pytest-timeout's thread method (it can stop a hang
-    inside C++; under xdist the worker is then replaced and the run goes on)."""
+    """Preflight and expectations for the catalogue tests; each scenario's own timeout, enforced by
+    pytest-timeout's thread method (it can stop a hang inside C++; under xdist the worker is then replaced
+    and the run goes on)."""
+    catalogue_items = _catalogue_items(items)
+    if not catalogue_items:
+        return
+    _preflight(config, catalogue_items)
+    _expectation_markers(config, catalogue_items)
     if not config.pluginmanager.hasplugin("timeout"):
         return
-    for item in items:
-        scenario = getattr(item, "callspec", None) and item.callspec.params.get("conformance_scenario")
-        if scenario is not None and not item.get_closest_marker("timeout"):
+    for item, scenario, _ in catalogue_items:
+        if not item.get_closest_marker("timeout"):
             item.add_marker(pytest.mark.timeout(scenario.timeout, method="thread"))
 
 
@@ -113,19 +205,61 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("conformance_scenario", scenarios, ids=[s.id for s in scenarios])
 
 
+class _ReferenceSide:
+    """torch's side of live catalogue tests, observed in its own worker process, so that process-wide state
+    (warn-once warnings, default dtype, grad mode) never leaks between torch and the implementation, even
+    when the implementation is torch itself."""
+
+    def __init__(self) -> None:
+        self.worker = None
+
+    def observe(self, scenario) -> tuple:
+        from . import surface
+
+        if scenario.isolated or self.worker is None:
+            worker = runner.Worker("torch", None, surface.installed().data)
+        else:
+            worker = self.worker
+        observed = worker.observe(scenario)
+        if scenario.isolated:
+            worker.close(kill=observed[0] != "ok")
+        else:
+            self.worker = worker if observed[0] == "ok" else None
+        return observed
+
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.close()
+
+
+@pytest.fixture(scope="session")
+def reference_side():
+    side = _ReferenceSide()
+    yield side
+    side.close()
+
+
 @pytest.fixture
-def run_scenario(request, impl_module, torch_module):
-    """Run a scenario on torch and the implementation; record the result for the report."""
+def run_scenario(request, impl_module, torch_module, reference_side):
+    """Run a scenario on torch (its own process) and the implementation (this process, or a fresh one for an
+    isolated scenario); record the result for the report."""
+    from . import surface
+
+    level = request.config.getoption("--conformance-level")
 
     def run(scenario):
+        reference = reference_side.observe(scenario)
         if scenario.isolated:
-            worker = runner.Worker(request.config.getoption("--impl"))
+            worker = runner.Worker(request.config.getoption("--impl"), None, surface.installed().data)
             try:
-                result = worker.run(scenario)
+                implementation = worker.observe(scenario)
             finally:
                 worker.close(kill=True)
         else:
-            result = runner.run_pair(scenario, torch_module, impl_module)
+            start = time.perf_counter()
+            outcome = runner.run_side(impl_module, scenario, surface.installed())
+            implementation = ("ok", outcome, time.perf_counter() - start)
+        result = runner.judge_observed(scenario, reference, implementation, level)
         request.node.user_properties.append((_RESULT_KEY, json.dumps(result.as_dict())))
         return result
 
@@ -185,18 +319,21 @@ def run_recorded(request, impl_module):
     """Check a scenario on the implementation alone against a recording (emulating its torch version)."""
     from . import recording
 
+    level = request.config.getoption("--conformance-level")
+
     def run(param):
         path, scenario = param
         document = load_recording(path)
         if scenario.isolated:
-            worker = runner.Worker(request.config.getoption("--impl"), None, emulate=document["torch"]["version"])
+            worker = runner.Worker(request.config.getoption("--impl"), document["torch"]["version"],
+                                   recording.surface_data_of(document))
             try:
                 status, payload, seconds = worker.observe(scenario)
             finally:
                 worker.close(kill=True)
             return recording.judge_against(scenario, document["observations"].get(scenario.id), status, payload,
-                                           seconds)
-        return recording.run_side_against(scenario, impl_module, document)
+                                           seconds, level)
+        return recording.run_side_against(scenario, impl_module, document, level)
 
     return run
 

@@ -11,9 +11,15 @@ A run checked ``--against`` a recording (conformance/recording.py) has ``torch_s
 ``torch_version`` the recorded torch's, ``reference`` "recording torch-<version>" and a ``recording``
 section; its results' ``torch`` sides are the recorded observations. Files written before these
 fields existed read the same (they are optional).
-     "results": [{id, title, category, source, status, diffs, tolerance, max_abs_error,
-                  max_rel_error, duration_s, torch, impl, message}],
-     "properties": [...]}
+     "results": [{id, title, category, source, status (at the run's level), levels {semantic, exact},
+                  blocked [torch names the implementation lacks], diffs [{path, expected, actual, note, level}],
+                  tolerance, max_abs_error, max_rel_error, duration_s, torch, impl, message,
+                  [repro: a standalone script], [expectation: {outcome, status, reason}]}],
+     "properties": [...],
+     "summary": summary() of the above (written for readers of the file; recomputed when read)}
+
+``run.level`` is the level statuses are judged at ("exact" unless ``--level semantic``);
+``run.expectations`` names the expectations file a run was checked with and its counts.
 """
 from __future__ import annotations
 
@@ -26,6 +32,7 @@ import sys
 from pathlib import Path
 
 from .files import write_atomically
+from .levels import DEFAULT_LEVEL, LEVELS
 
 SCHEMA = "autograd-conformance/results"
 SCHEMA_VERSION = 1
@@ -54,7 +61,8 @@ def run_metadata(impl_name: str, reference: str = "torch", recording: dict | Non
         try:
             import torch
 
-            torch_version, torch_git = torch.__version__, getattr(torch.version, "git_version", None)
+            torch_version = getattr(torch, "__version__", None)
+            torch_git = getattr(getattr(torch, "version", None), "git_version", None)
         except ImportError:
             pass
     impl_version = _version_of(impl_name)
@@ -88,23 +96,52 @@ def run_metadata(impl_name: str, reference: str = "torch", recording: dict | Non
 
 
 def new_run(impl_name: str, results: list, reference: str = "torch", properties: list | None = None,
-            recording: dict | None = None, emulated: str | None = None, hypothesis: dict | None = None) -> dict:
+            recording: dict | None = None, emulated: str | None = None, hypothesis: dict | None = None,
+            level: str = DEFAULT_LEVEL) -> dict:
     run = run_metadata(impl_name, reference, recording=recording, emulated=emulated, hypothesis=hypothesis)
+    run["level"] = level
     return {"schema": SCHEMA, "schema_version": SCHEMA_VERSION, "run": run,
             "results": sorted(results, key=lambda r: r["id"]), "properties": properties or []}
 
 
+def level_statuses(result: dict) -> dict:
+    """A result's status per level (files written before levels existed judged everything exactly)."""
+    return result.get("levels") or {level: result["status"] for level in LEVELS}
+
+
+def _percent(part: int, total: int) -> float:
+    return round(100.0 * part / total, 1) if total else 0.0
+
+
 def summary(run: dict) -> dict:
+    """Counts for a reader: statuses, pass rate per level, per category, and the missing names that block
+    most behaviours."""
+    results = run["results"]
     counts: dict = {}
-    for result in run["results"]:
+    for result in results:
         counts[result["status"]] = counts.get(result["status"], 0) + 1
-    total = len(run["results"])
-    return {"total": total, "counts": counts,
-            "percent_pass": round(100.0 * counts.get("pass", 0) / total, 1) if total else 0.0}
+    total = len(results)
+    per_level = {level: sum(level_statuses(r).get(level) == "pass" for r in results) for level in LEVELS}
+    categories: dict = {}
+    for result in results:
+        entry = categories.setdefault(result["category"], {"total": 0, **dict.fromkeys(LEVELS, 0)})
+        entry["total"] += 1
+        for level, status in level_statuses(result).items():
+            entry[level] += status == "pass"
+    blocking: dict = {}
+    for result in results:
+        for name in result.get("blocked") or ():
+            blocking[name] = blocking.get(name, 0) + 1
+    return {"total": total, "counts": counts, "percent_pass": _percent(counts.get("pass", 0), total),
+            "levels": {level: {"pass": n, "percent_pass": _percent(n, total)} for level, n in per_level.items()},
+            "categories": dict(sorted(categories.items())),
+            "blocking": [{"name": name, "behaviours": n}
+                         for name, n in sorted(blocking.items(), key=lambda item: (-item[1], item[0]))]}
 
 
 def write(run: dict, path) -> Path:
-    return write_atomically(json.dumps(run, indent=1, sort_keys=False, allow_nan=False), path)
+    return write_atomically(json.dumps({**run, "summary": summary(run)}, indent=1, sort_keys=False,
+                                       allow_nan=False), path)
 
 
 def read(path) -> dict:

@@ -16,7 +16,7 @@ from .observe import ErrorRecord, Observer, clean_message, observe_warning
 from .scenario import REGISTRY, Context, Scenario
 from .surface import Surface
 
-STATUSES = ("pass", "fail", "error", "not-implemented", "timeout", "crashed")
+STATUSES = ("pass", "fail", "error", "not-implemented", "timeout", "crashed", "skip")
 
 
 def load_namespace(name: str):
@@ -105,7 +105,7 @@ def judge(scenario: Scenario, expected: dict, actual: dict, duration: float, lev
         return Result(status="error", levels=dict.fromkeys(LEVELS, "error"),
                       message=f"the implementation raised {raised['type']}: {raised['message']}{where}", **base)
     exact = compare(comparable(expected), comparable(actual))
-    semantic = compare(levels.semantic(expected), levels.semantic(actual))
+    semantic = compare(*levels.semantic_pair(expected, actual))
     statuses = {"semantic": _level_status(semantic), "exact": _level_status(exact)}
     diffs = _tagged_diffs(exact, semantic)
     judged = [d for d in diffs if level == "exact" or d["level"] == "semantic"]
@@ -177,7 +177,7 @@ def _worker_main(connection, namespace_name: str, emulate=None, surface_data=Non
     catalogue.load_all()
     namespace = importlib.import_module(namespace_name)
     set_emulation(namespace, emulate)
-    torch_surface = Surface(surface_data) if surface_data is not None else None
+    torch_surface = Surface(surface_data) if surface_data is not None else surface.installed()
     connection.send("ready")  # scenario timeouts start from here, not from the (slow) imports
     while True:
         scenario_id = connection.recv()
@@ -216,14 +216,24 @@ class Worker:
         failed = self.submit(scenario)
         return failed if failed else self.collect(scenario)
 
-    def submit(self, scenario: Scenario):
-        """Start ``scenario``; a failure tuple when the worker cannot take it, else None."""
+    def wait_ready(self):
+        """Wait for the worker's imports; a failure tuple when it does not start, else None."""
         self._started = time.perf_counter()
         try:
             self._wait_ready()
-            self._started = time.perf_counter()
-            self.connection.send(scenario.id)
         except (EOFError, BrokenPipeError, ConnectionResetError):
+            return self._crashed()
+        return None
+
+    def submit(self, scenario: Scenario):
+        """Start ``scenario``; a failure tuple when the worker cannot take it, else None."""
+        failed = self.wait_ready()
+        if failed:
+            return failed
+        self._started = time.perf_counter()
+        try:
+            self.connection.send(scenario.id)
+        except (BrokenPipeError, ConnectionResetError, OSError):
             return self._crashed()
         return None
 
@@ -267,7 +277,8 @@ def observe_sides(scenarios, sides, progress=None) -> list:
         for index, scenario in enumerate(scenarios):
             active = [Worker(*side) if scenario.isolated or workers[n] is None else workers[n]
                       for n, side in enumerate(sides)]
-            pending = [worker.submit(scenario) for worker in active]
+            starting = [worker.wait_ready() for worker in active]  # every side's clock starts together
+            pending = [failed or worker.submit(scenario) for worker, failed in zip(active, starting)]
             outcomes = [failed or worker.collect(scenario) for worker, failed in zip(active, pending)]
             for n, (worker, (status, _, _)) in enumerate(zip(active, outcomes)):
                 if scenario.isolated:

@@ -134,6 +134,7 @@ class Surface:
 
     def __init__(self, data: dict | None) -> None:
         data = data or {}
+        self.data = data  # plain JSON, to hand to worker processes
         self.modules = {k: frozenset(v) for k, v in (data.get("modules") or {}).items()}
         self.classes = {k: frozenset(v) for k, v in (data.get("classes") or {}).items()}
         self.keywords = {k: frozenset(v) for k, v in (data.get("keywords") or {}).items()}

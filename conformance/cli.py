@@ -6,7 +6,7 @@ import os
 import sys
 import time
 
-from . import catalogue, expectations, results
+from . import catalogue, expectations, repro, results
 from .levels import DEFAULT_LEVEL, LEVELS
 from .results import ResultsFileError
 
@@ -101,6 +101,9 @@ def _without_skipped(scenarios, known_gaps, torch_version, level) -> tuple:
 
 def _finish(args, run, known_gaps, torch_version) -> int:
     """Expectations, outputs, the summary and the exit status of a run."""
+    against = (run["run"].get("recording") or {}).get("file") and args.against
+    for result in run["results"]:
+        repro.attach(result, args.impl, against, args.level)
     checked = None
     if known_gaps is not None:
         checked = expectations.apply(run["results"], known_gaps, torch_version, args.level)
@@ -360,6 +363,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("results", nargs="+", help="results JSON files, e.g. one per torch version")
     report.add_argument("-o", "--output", default=DEFAULT_HTML, help=f"HTML file (default: {DEFAULT_HTML})")
     report.set_defaults(func=cmd_report)
+
+    repro.add_subcommand(sub)
 
     listing = sub.add_parser("list", help="print the behaviour catalogue")
     listing.add_argument("--select", nargs="*")

@@ -11,8 +11,10 @@ A TOML file of entries, first match wins::
 
 A result that matches its entry's status is *expected*; one that passes where
 an entry expected otherwise is *xpass*; any other non-passing result is
-*unexpected*. ``error`` also covers timeouts and crashes; ``skip`` entries are
-not run at all.
+*unexpected*. Each level a run judges is checked (a run at the exact level
+judges the semantic fields too), so an engine expected to fail the exact level
+still goes red when its values change. ``error`` also covers timeouts and
+crashes; ``skip`` entries are not run at all.
 """
 from __future__ import annotations
 
@@ -127,19 +129,41 @@ def outcome(status: str, expectation: Expectation | None) -> str:
     return "unexpected"
 
 
+_ORDER = ("unexpected", "xpass", "expected", "pass")  # the worst outcome of a result's levels is its outcome
+
+
+def judged_levels(level: str) -> tuple:
+    """The levels a run judged at ``level`` checks: exact judges the semantic fields too."""
+    return ("semantic",) if level == "semantic" else LEVELS
+
+
+def verdict(result: dict, expectations, torch_version: str | None, level: str) -> tuple:
+    """(outcome, the entry behind it) of a result dict, over every level the run judges: a value regression
+    shows at the semantic level even where the exact level was expected to fail anyway."""
+    statuses = result.get("levels") or dict.fromkeys(LEVELS, result["status"])
+    found = []
+    for each in judged_levels(level):
+        entry = find(expectations, result["id"], torch_version, each)
+        found.append((outcome(statuses.get(each, result["status"]), entry), entry))
+    found.sort(key=lambda pair: _ORDER.index(pair[0]))
+    worst, entry = found[0]
+    return worst, entry or next((e for _, e in found if e is not None), None)
+
+
 def apply(results: list, expectations, torch_version: str | None, level: str) -> dict:
     """Mark each result dict with its ``expectation`` (outcome, expected status, reason); return the counts
     and the entries that matched no behaviour."""
-    counts = {"pass": 0, "expected": 0, "xpass": 0, "unexpected": 0}
+    counts = dict.fromkeys(_ORDER, 0)
     used = set()
     for result in results:
-        expectation = find(expectations, result["id"], torch_version, level)
-        if expectation is not None:
-            used.add(expectation.index)
-        verdict = outcome(result["status"], expectation)
-        counts[verdict] += 1
-        if expectation is not None or verdict != "pass":
-            result["expectation"] = {"outcome": verdict, "status": getattr(expectation, "status", None),
+        for each in judged_levels(level):
+            entry = find(expectations, result["id"], torch_version, each)
+            if entry is not None:
+                used.add(entry.index)
+        outcome_, expectation = verdict(result, expectations, torch_version, level)
+        counts[outcome_] += 1
+        if expectation is not None or outcome_ != "pass":
+            result["expectation"] = {"outcome": outcome_, "status": getattr(expectation, "status", None),
                                      "reason": getattr(expectation, "reason", None)}
     return {"counts": counts, "unused": [e.describe() for e in expectations if e.index not in used]}
 
@@ -150,16 +174,37 @@ def unmatched(expectations, behaviour_ids) -> list:
 
 
 def baseline(results: list, header: str = "") -> str:
-    """An expectations file for a run: one entry per non-passing behaviour, its reason the first difference."""
+    """An expectations file for a run: an entry per behaviour and level that did not pass (one entry when both
+    levels agree), its reason the first difference at that level."""
     lines = [f"# {line}" for line in header.splitlines()] + ([""] if header else [])
     for result in sorted(results, key=lambda r: r["id"]):
-        if result["status"] == "pass":
+        statuses = result.get("levels") or dict.fromkeys(LEVELS, result["status"])
+        if all(status == "pass" for status in statuses.values()):
             continue
-        status = result["status"] if result["status"] in STATUSES else "error"
-        reason = (result.get("message") or result["status"]).splitlines()[0][:300]
-        lines += ["[[expect]]", f"id = {json.dumps(result['id'])}", f"status = {json.dumps(status)}",
-                  f"reason = {json.dumps(reason, ensure_ascii=False)}", ""]
+        agree = len(set(statuses.values())) == 1
+        for level in (None,) if agree else LEVELS:
+            status = statuses[level or "exact"]
+            if status == "pass":
+                continue
+            lines += ["[[expect]]", f"id = {json.dumps(result['id'])}",
+                      f"status = {json.dumps(status if status in STATUSES else 'error')}",
+                      f"reason = {json.dumps(_reason(result, level), ensure_ascii=False)}"]
+            lines += [f"level = {json.dumps(level)}"] if level else []
+            lines.append("")
     return "\n".join(lines)
+
+
+def _reason(result: dict, level: str | None) -> str:
+    """The first difference at ``level`` (any level: None), else the result's message."""
+    diffs = [d for d in result.get("diffs") or () if level is None or level == "exact" or d.get("level") == level]
+    if diffs and result["status"] == "fail" or diffs and level == "semantic":
+        first = diffs[0]
+        text = f"{first['path']}: torch {first['expected']!r} != implementation {first['actual']!r}"
+    elif result.get("blocked"):
+        text = f"not implemented: {', '.join(result['blocked'])}"
+    else:
+        text = result.get("message") or result["status"]
+    return text.splitlines()[0][:300]
 
 
 def write_baseline(results: list, path, header: str = "") -> Path:

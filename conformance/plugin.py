@@ -8,16 +8,14 @@ written once, at the end, to ``--conformance-json`` / ``--conformance-html``.
 from __future__ import annotations
 
 import importlib.util
-import inspect
 import json
 import os
-import textwrap
 import time
 import warnings
 
 import pytest
 
-from . import catalogue, expectations, preflight, results as results_module, runner
+from . import catalogue, expectations, preflight, repro, results as results_module, runner
 from .levels import DEFAULT_LEVEL, LEVELS
 
 _RESULT_KEY = "conformance_result"
@@ -103,20 +101,23 @@ def torch_module():
 
 
 class ConformanceFailure(AssertionError):
-    """A behaviour that does not pass; one subclass per status, so an expectation's xfail(raises=...)
-    catches exactly the status it expects."""
-
-
-STATUS_FAILURES = {status: type(f"Conformance_{status.replace('-', '_')}", (ConformanceFailure,), {})
-                   for status in runner.STATUSES if status != "pass"}
+    """A behaviour that does not pass (and is not an expected gap)."""
 
 
 def assert_conforms(scenario, result, context: str = "") -> None:
-    """Raise the status's ConformanceFailure (with the differences and a repro) unless ``result`` passes."""
+    """Raise the status's ConformanceFailure (with the differences and a repro) unless ``result`` passes or
+    does what the session's expectations file says (then xfail with its reason; XPASS(strict) when it passes
+    where the file expected otherwise)."""
     __tracebackhide__ = True
+    expectation = result.expectation or {}
+    if expectation.get("outcome") == "expected":
+        pytest.xfail(f"expected {expectation['status']}: {expectation['reason']}")
+    if expectation.get("outcome") == "xpass":
+        pytest.fail(f"XPASS(strict) {scenario.id}: expected {expectation['status']} ({expectation['reason']}) but "
+                    f"it passes; update the expectations file", pytrace=False)
     if result.status in ("pass", "skip"):
         return
-    raise STATUS_FAILURES.get(result.status, ConformanceFailure)(context + failure_report(scenario, result))
+    raise ConformanceFailure(context + failure_report(scenario, result))
 
 
 def _catalogue_items(items) -> list:
@@ -147,29 +148,40 @@ def _preflight(config, catalogue_items) -> None:
         raise pytest.UsageError(f"conformance: {error}") from None
 
 
-def _expectation_markers(config, catalogue_items) -> None:
+def _load_expectations(config) -> None:
+    """Read --expectations once; skip entries become skip marks, the rest are judged in each test."""
     path = config.getoption("conformance_expectations")
+    config._conformance_expectations = None
     if not path:
-        return
+        return []
     try:
         known_gaps = expectations.load(path)
     except expectations.ExpectationsError as error:
         raise pytest.UsageError(f"--expectations {error}") from None
+    config._conformance_expectations = known_gaps
+    for entry in expectations.unmatched(known_gaps, catalogue.load_all()):
+        warnings.warn(f"conformance: expectations {path}: {entry} matches no behaviour of the catalogue",
+                      pytest.PytestWarning)
+    return known_gaps
+
+
+def _skip_marks(config, catalogue_items, known_gaps) -> None:
     level = config.getoption("--conformance-level")
     live_version = _live_torch_version()
     for item, scenario, recording_path in catalogue_items:
         version = load_recording(recording_path)["torch"]["version"] if recording_path else live_version
         entry = expectations.find(known_gaps, scenario.id, version, level)
-        if entry is None:
-            continue
-        if entry.status == "skip":
+        if entry is not None and entry.status == "skip":
             item.add_marker(pytest.mark.skip(reason=entry.reason))
-        else:
-            raises = tuple(STATUS_FAILURES[s] for s in expectations.covered(entry.status))
-            item.add_marker(pytest.mark.xfail(reason=entry.reason, strict=True, raises=raises))
-    for entry in expectations.unmatched(known_gaps, catalogue.load_all()):
-        warnings.warn(f"conformance: expectations {path}: {entry} matches no behaviour of the catalogue",
-                      pytest.PytestWarning)
+
+
+def _expect(config, result, torch_version) -> None:
+    """Mark a Result with the expectations file's verdict, as the CLI does (see assert_conforms)."""
+    known_gaps = getattr(config, "_conformance_expectations", None)
+    if known_gaps:
+        marked = [{"id": result.id, "status": result.status, "levels": result.levels}]
+        expectations.apply(marked, known_gaps, torch_version, config.getoption("--conformance-level"))
+        result.expectation = marked[0].get("expectation")
 
 
 def _live_torch_version():
@@ -188,7 +200,9 @@ def pytest_collection_modifyitems(config, items):
     if not catalogue_items:
         return
     _preflight(config, catalogue_items)
-    _expectation_markers(config, catalogue_items)
+    known_gaps = _load_expectations(config)
+    if known_gaps:
+        _skip_marks(config, catalogue_items, known_gaps)
     if not config.pluginmanager.hasplugin("timeout"):
         return
     for item, scenario, _ in catalogue_items:
@@ -260,6 +274,8 @@ def run_scenario(request, impl_module, torch_module, reference_side):
             outcome = runner.run_side(impl_module, scenario, surface.installed())
             implementation = ("ok", outcome, time.perf_counter() - start)
         result = runner.judge_observed(scenario, reference, implementation, level)
+        repro.attach(result, request.config.getoption("--impl"), None, level)
+        _expect(request.config, result, _live_torch_version())
         request.node.user_properties.append((_RESULT_KEY, json.dumps(result.as_dict())))
         return result
 
@@ -331,31 +347,33 @@ def run_recorded(request, impl_module):
                 status, payload, seconds = worker.observe(scenario)
             finally:
                 worker.close(kill=True)
-            return recording.judge_against(scenario, document["observations"].get(scenario.id), status, payload,
-                                           seconds, level)
-        return recording.run_side_against(scenario, impl_module, document, level)
+            result = recording.judge_against(scenario, document["observations"].get(scenario.id), status, payload,
+                                             seconds, level)
+        else:
+            result = recording.run_side_against(scenario, impl_module, document, level)
+        repro.attach(result, request.config.getoption("--impl"), path, level)
+        _expect(request.config, result, document["torch"]["version"])
+        return result
 
     return run
 
 
 def failure_report(scenario, result) -> str:
-    """What a failing test prints: the differences and a runnable repro."""
-    source = textwrap.dedent(inspect.getsource(scenario.body)).splitlines()
-    start = next(i for i, line in enumerate(source) if line.startswith("def "))
-    body = "\n".join(source[start:])
+    """What a failing test prints: the differences and a runnable repro (conformance/repro.py)."""
     lines = [f"{result.status.upper()}: {scenario.id} — {scenario.title}",
-             f"source: {scenario.source.document} — {scenario.source.shows}"]
-    lines += [f"  {d['path']}: torch {d['expected']!r} != implementation {d['actual']!r}"
+             f"source: {scenario.source.document} — {scenario.source.shows}",
+             f"levels: {', '.join(f'{level} {status}' for level, status in result.levels.items())}"]
+    lines += [f"  [{d.get('level', 'exact')}] {d['path']}: torch {d['expected']!r} != implementation {d['actual']!r}"
               + (f" ({d['note']})" if d.get("note") else "") for d in result.diffs[:12]]
     if len(result.diffs) > 12:
         lines.append(f"  … {len(result.diffs) - 12} more differences")
+    if result.blocked:
+        lines.append(f"  not implemented: {', '.join(result.blocked)}")
     if result.message and not result.diffs:
         lines.append(f"  {result.message}")
-    lines += ["", "Repro (runs the scenario on both sides and prints what each shows):", "",
-              "import torch, reference_impl", "from conformance.scenario import Context",
-              "def body(t, ctx):" + body.split(":", 1)[1] if body.startswith("def _(") else body,
-              "for t in (torch, reference_impl):",
-              f"    print(t.__name__, body(t, Context({scenario.id!r})))"]
+    if result.repro:
+        lines += ["", "Repro (save as a file and run it: it runs both sides, prints what each shows, and exits 1 "
+                      "while they differ):", "", result.repro]
     return "\n".join(lines)
 
 

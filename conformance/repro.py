@@ -275,6 +275,22 @@ def build(scenario, impl_name: str, against: str | None = None, level: str = DEF
     return "\n".join(header) + "\n\n" + "\n".join(imports) + "\n\n\n" + "\n\n\n".join(sections) + "\n"
 
 
+def attach(result, impl_name: str, against: str | None = None, level: str = DEFAULT_LEVEL) -> None:
+    """Give a result (a Result or its dict) that does not pass its repro script, for every place that shows it."""
+    status = result["status"] if isinstance(result, dict) else result.status
+    if status in ("pass", "skip"):
+        return
+    behaviour_id = result["id"] if isinstance(result, dict) else result.id
+    try:
+        script = build(behaviour_id, impl_name, against, level)
+    except Exception as error:  # noqa: BLE001 - a missing repro must not lose the result
+        script = f"# no repro: {type(error).__name__}: {error}\n"
+    if isinstance(result, dict):
+        result["repro"] = script
+    else:
+        result.repro = script
+
+
 # ------------------------------------------------------------------ what the script runs
 def _json(value) -> str:
     return json.dumps(value, indent=1, ensure_ascii=False, default=str)

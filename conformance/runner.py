@@ -87,6 +87,8 @@ class Result:
     torch: dict | None = None
     impl: dict | None = None
     message: str = ""
+    repro: str = ""  # a standalone script reproducing a result that does not pass (conformance/repro.py)
+    expectation: dict | None = None  # {outcome, status, reason} when checked with an expectations file
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -111,7 +113,7 @@ def judge(scenario: Scenario, expected: dict, actual: dict, duration: float, lev
     judged = [d for d in diffs if level == "exact" or d["level"] == "semantic"]
     blocked = sorted({b["name"] for b in (exact if level == "exact" else semantic).blocked})
     status = statuses[level]
-    message = "; ".join(_diff_text(d) for d in judged[:3]) if status == "fail" else \
+    message = "; ".join(_diff_text(d) for d in _headline(judged)[:3]) if status == "fail" else \
         f"not implemented: {', '.join(blocked)}" if status == "not-implemented" else ""
     return Result(status=status, levels=statuses, blocked=blocked, diffs=diffs, tolerance=exact.tolerance,
                   max_abs_error=exact.max_abs_error, max_rel_error=exact.max_rel_error, message=message, **base)
@@ -129,6 +131,16 @@ def _tagged_diffs(exact, semantic) -> list:
     exact_paths = {d.path for d in exact.diffs}
     tagged += [dict(d.__dict__, level="semantic") for d in semantic.diffs if d.path not in exact_paths]
     return tagged
+
+
+def _headline(diffs: list) -> list:
+    """Differences in the order a reader wants them: a value of another kind (a tensor that is None) first,
+    without the fields under it that only follow from it."""
+    kinds = [d["path"][:-len(".kind")] for d in diffs if d["path"].endswith(".kind")]
+    follows = [d for d in diffs if any(d["path"].startswith(k + ".") and not d["path"].endswith(".kind")
+                                       for k in kinds)]
+    first = [d for d in diffs if d["path"].endswith(".kind")]
+    return first + [d for d in diffs if d not in first and d not in follows]
 
 
 def _diff_text(diff: dict) -> str:
@@ -270,13 +282,20 @@ class Worker:
 def observe_sides(scenarios, sides, progress=None) -> list:
     """Every scenario on each side (``(namespace, emulate, surface_data)``), each side in its own worker
     process, all sides at once: per scenario a list of ``(status, outcome or message, seconds)``. A hang or
-    crash costs one observation (that side's worker is replaced); isolated scenarios get fresh workers."""
+    crash costs one observation (that side's worker is replaced); isolated scenarios get fresh workers,
+    started ahead of time so their imports overlap the scenarios before them."""
     observed = []
     workers = [None] * len(sides)
+    isolated_left = sum(scenario.isolated for scenario in scenarios)
+    spares = [Worker(*side) if isolated_left else None for side in sides]
     try:
         for index, scenario in enumerate(scenarios):
-            active = [Worker(*side) if scenario.isolated or workers[n] is None else workers[n]
-                      for n, side in enumerate(sides)]
+            if scenario.isolated:
+                isolated_left -= 1
+                active = [spare or Worker(*side) for spare, side in zip(spares, sides)]
+                spares = [Worker(*side) if isolated_left else None for side in sides]
+            else:
+                active = [workers[n] or Worker(*side) for n, side in enumerate(sides)]
             starting = [worker.wait_ready() for worker in active]  # every side's clock starts together
             pending = [failed or worker.submit(scenario) for worker, failed in zip(active, starting)]
             outcomes = [failed or worker.collect(scenario) for worker, failed in zip(active, pending)]
@@ -289,13 +308,13 @@ def observe_sides(scenarios, sides, progress=None) -> list:
             if progress is not None:
                 progress(index + 1, len(scenarios), scenario, outcomes)
     except BaseException:
-        for worker in workers:
+        for worker in workers + spares:
             if worker is not None:
                 worker.close(kill=True)
-        workers = []
+        workers = spares = []
         raise
     finally:
-        for worker in workers:
+        for worker in workers + spares:
             if worker is not None:
                 worker.close()
     return observed

@@ -20,7 +20,9 @@ from markupsafe import Markup
 from ..files import write_atomically
 from . import graph_svg
 
-STATUSES = ("pass", "fail", "error", "not-implemented", "timeout", "crashed")  # runner.STATUSES, in display order
+STATUSES = ("pass", "fail", "error", "not-implemented", "timeout", "crashed")  # runner.STATUSES; others when present
+LEVELS = ("semantic", "exact")  # levels.LEVELS
+EXPECTATION_LABELS = {"expected": "expected", "unexpected": "unexpected", "xpass": "XPASS"}
 ABSENT = "absent"  # a behaviour that one of several runs did not have
 MAX_DIFF_ROWS = 200
 MAX_VALUE_CHARS = 600
@@ -134,6 +136,11 @@ def summarize_run(run: dict) -> dict:
         "total": total,
         "counts": counts,
         "percent_pass": round(100.0 * counts["pass"] / total, 1) if total else 0.0,
+        "level": str(meta.get("level") or "exact"),
+        "levels": {level: sum(_level_status(r, level) == "pass" for r in results) for level in LEVELS},
+        "expectations": _expectations_text(meta.get("expectations")),
+        "categories": category_counts(results),
+        "blocking": blocking_names(results)[:15],
         "facts": [
             ("implementation", _join(meta.get("implementation"), meta.get("implementation_version"))),
             ("torch", _join(meta.get("torch_version"), _labelled("git", meta.get("torch_git")))),
@@ -149,12 +156,46 @@ def summarize_run(run: dict) -> dict:
     }
 
 
+def _level_status(result: dict, level: str) -> str:
+    levels = result.get("levels") if isinstance(result.get("levels"), dict) else {}
+    return str(levels.get(level) or _status(result))
+
+
+def _expectations_text(checked) -> str:
+    if not isinstance(checked, dict):
+        return ""
+    counts = checked.get("counts") if isinstance(checked.get("counts"), dict) else {}
+    return (f"{checked.get('file') or '?'}: {counts.get('expected', 0)} as expected, "
+            f"{counts.get('unexpected', 0)} unexpected, {counts.get('xpass', 0)} XPASS")
+
+
+def category_counts(results: list) -> list:
+    """Per category: behaviours, and how many pass at each level."""
+    groups: dict = {}
+    for result in results:
+        category = str(result.get("category") or str(result.get("id", "")).split(".", 1)[0])
+        entry = groups.setdefault(category, {"name": category, "total": 0, **dict.fromkeys(LEVELS, 0)})
+        entry["total"] += 1
+        for level in LEVELS:
+            entry[level] += _level_status(result, level) == "pass"
+    return [groups[name] for name in sorted(groups)]
+
+
+def blocking_names(results: list) -> list:
+    """(name, behaviours) of the torch names the implementation lacks, most blocking first."""
+    counts: dict = {}
+    for result in results:
+        for name in result.get("blocked") or ():
+            counts[str(name)] = counts.get(str(name), 0) + 1
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
 def _property_tally(run: dict) -> str:
     entries = [entry for entry in run.get("properties") or [] if isinstance(entry, dict)]
     if not entries:
         return "—"
     failing = sorted(str(entry.get("name") or "?") for entry in entries if _status(entry) != "pass")
-    return f"{len(entries) - len(failing)} of {len(entries)} pass" + (f"; failing: {', '.join(failing)}" if failing else "")
+    return f"{len(entries) - len(failing)} of {len(entries)} pass" + (f"; not passing: {', '.join(failing)}" if failing else "")
 
 
 def _reference_text(meta: dict) -> str:
@@ -210,6 +251,10 @@ def behaviour_view(result: dict, index: int) -> dict:
         "source": {key: str(source.get(key) or "") for key in ("document", "shows", "kind")},
         "duration": _seconds(result.get("duration_s")),
         "message": str(result.get("message") or ""),
+        "levels": [(level, _level_status(result, level)) for level in LEVELS],
+        "blocked": [str(name) for name in result.get("blocked") or ()],
+        "expectation": expectation_view(result.get("expectation")),
+        "repro": str(result.get("repro") or ""),
         "diffs": [diff_view(d) for d in diffs[:MAX_DIFF_ROWS]],
         "diffs_hidden": max(len(diffs) - MAX_DIFF_ROWS, 0),
         "diff_count": len(diffs),
@@ -231,9 +276,18 @@ def _number(value) -> str:
     return f"{value:.3g}" if isinstance(value, (int, float)) and not isinstance(value, bool) else "—"
 
 
+def expectation_view(expectation) -> dict | None:
+    if not isinstance(expectation, dict) or expectation.get("outcome") not in EXPECTATION_LABELS:
+        return None
+    outcome = expectation["outcome"]
+    return {"label": EXPECTATION_LABELS[outcome], "class": f"expect-{outcome}",
+            "status": str(expectation.get("status") or ""), "reason": str(expectation.get("reason") or "")}
+
+
 def diff_view(diff: dict) -> dict:
     return {"path": str(diff.get("path", "")), "torch": value_text(diff.get("expected")),
-            "impl": value_text(diff.get("actual")), "note": str(diff.get("note") or "")}
+            "impl": value_text(diff.get("actual")), "note": str(diff.get("note") or ""),
+            "level": str(diff.get("level") or "exact")}
 
 
 def value_text(value) -> str:

@@ -1,6 +1,6 @@
 """An implementation that lacks a name torch has (``torch.float32``, ``Tensor.retain_grad``) makes a property
 ``not-implemented``, naming it, at the first example that uses the name: no shrinking, no error after minutes.
-A real difference is still a shrunk failure with its repro. Both ways a property runs are checked: under pytest
+A real difference is still a failure with its repro. Both ways a property runs are checked: under pytest
 (the plugin's ``property_run`` -> reporting.run_property) and in the CLI's session (session.run_properties).
 
 The fake engines are in fake/ (no_float32_impl, no_retain_grad_impl; the latter changes reference_impl for
@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
 
 import reference_impl
 from conformance.properties import execution, profiles, reporting, session, suites
@@ -85,22 +84,18 @@ def test_a_missing_tensor_method_is_not_implemented(build, torch_module, propert
     assert 1 <= entry["examples"] < chosen.max_examples
 
 
-def test_a_wrong_gradient_is_still_a_shrunk_failure_with_its_repro(torch_module, monkeypatch, tmp_path):
-    from test_meta import overwrite_grads
+def test_a_wrong_gradient_is_still_a_failure_with_its_repro(torch_module, monkeypatch, tmp_path):
+    from test_meta import overwrite_grads  # a planted bug: AccumulateGrad overwrites .grad
 
     overwrite_grads(monkeypatch)
     tally = suites.Tally()
-    budget = profiles.ci_examples(suites.SHARES["backward"])
-    test = suites.programs_property("backward", torch_module, reference_impl, tally,
-                                    settings=settings(settings.default, max_examples=budget, derandomize=True,
-                                                      database=None),
-                                    regression_dir=tmp_path)
-    entry, failure = reporting.measure("programs.backward", test, tally, tmp_path)
+    test = suites.programs_property("backward", torch_module, reference_impl, tally, regression_dir=tmp_path,
+                                    settings=profiles.quick(profiles.ci_examples(suites.SHARES["backward"])))
+    entry, failure = reporting.measure("programs.backward", test, tally, tmp_path)  # what both paths call
     assert entry["status"] == "fail" and isinstance(failure, execution.Divergence), entry["message"]
     assert ".grad" in entry["message"] and "not implemented" not in entry["message"]
     assert "import reference_impl as impl" in entry["repro"] and entry["program"]
     assert entry["regression"] == failure.regression_path and entry["regression"].startswith(str(tmp_path))
-    assert len(failure.program.steps) <= 4  # shrunk: a leaf, a reduction, two backward calls at most
 
 
 # ------------------------------------------------------------------ the CLI's session (python -m conformance run)
@@ -113,4 +108,4 @@ def test_the_session_reports_missing_names_as_not_implemented(fake_engines):
         assert [(e["name"], e["status"], e["message"]) for e in entries] == \
             [(label, "not-implemented", f"not implemented: {name}") for label in labels]
         assert all(e["duration_s"] < BOUND_S and 1 <= e["examples"] < 50 for e in entries), entries
-        assert time.perf_counter() - start < 60.0  # each in a process of its own: torch imported there first
+        assert time.perf_counter() - start < 90.0  # each in a process of its own: torch imported there first

@@ -150,7 +150,7 @@ def test_the_summary_counts_property_tests_and_names_the_failing_ones():
                   {"name": "prop.a", "status": "pass", "examples": 100}, {"name": "prop.b", "status": "timeout"}]
     page = render.render_html([run([result("a.b")], properties=properties), run([result("a.b")])])
     tally = re.search(r'<th scope="row">property tests</th>\s*<td>([^<]*)</td><td>([^<]*)</td>', page)
-    assert tally.groups() == ("1 of 3 pass; failing: prop.b, prop.z", "—")
+    assert tally.groups() == ("1 of 3 pass; not passing: prop.b, prop.z", "—")
     assert '<td class="number">1.500 s</td>' in page
 
 

@@ -74,6 +74,8 @@ def compare(expected, actual, tolerances: dict | None = None) -> Comparison:
 
 def _compare(expected, actual, path, result, tolerances):
     if is_marker(actual) and not is_marker(expected):
+        if "instead" in actual and actual["instead"] == expected:
+            return  # torch raised the same error: it lacks the name as well
         result.blocked.append({"path": path, "name": actual["not-implemented"]})
         return
     if isinstance(expected, dict) and isinstance(actual, dict):

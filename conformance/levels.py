@@ -79,7 +79,9 @@ def _project(value):
     if not isinstance(value, dict):
         return value
     kind = value.get("kind")
-    if kind is None:  # a field's error entry, a marker, a graph part
+    if "not-implemented" in value:  # a marker: what it blocks is judged where torch's value is
+        return {key: (_project(item) if key == "instead" else item) for key, item in value.items()}
+    if kind is None:  # a field's error entry, a graph part
         if "error" in value and len(value) == 1 and isinstance(value["error"], str):
             return {"error": value["error"].split(":", 1)[0]}  # its type, not its text
         return {key: _project(item) for key, item in value.items()}

@@ -66,7 +66,7 @@ class Observer:
     def observe(self, value, depth: int = 0) -> dict:
         if isinstance(value, ErrorRecord):
             name = self.missing_name(value.error)
-            return marker(name) if name else value.observe()
+            return marker(name, value.observe()) if name else value.observe()
         if self._is_tensor(value):
             return self.tensor(value, with_grad=depth == 0)
         if self._is_node(value):
@@ -175,13 +175,14 @@ class MissingName(Exception):
         self.qualified = f"{owner}.{name}"
 
 
-def marker(qualified: str) -> dict:
-    """What the observer records for a field it could not read: the torch name that is missing."""
-    return {"not-implemented": qualified}
+def marker(qualified: str, instead: dict | None = None) -> dict:
+    """What the observer records for a field it could not read: the torch name that is missing, and for a
+    caught error what it would otherwise have shown (torch may lack the name too: then it matches)."""
+    return {"not-implemented": qualified} if instead is None else {"not-implemented": qualified, "instead": instead}
 
 
 def is_marker(value) -> bool:
-    return isinstance(value, dict) and set(value) == {"not-implemented"}
+    return isinstance(value, dict) and "not-implemented" in value and set(value) <= {"not-implemented", "instead"}
 
 
 def _as_dict(value) -> dict:

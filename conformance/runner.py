@@ -98,7 +98,8 @@ def judge(scenario: Scenario, expected: dict, actual: dict, duration: float, lev
     """Compare both sides' outcomes into a Result with a status per level."""
     base = dict(id=scenario.id, title=scenario.title, category=scenario.category,
                 source=scenario.source.as_dict(), duration_s=round(duration, 6), torch=expected, impl=actual)
-    if actual.get("missing") and not expected.get("missing"):
+    torch_lacks_it_too = expected.get("error") is not None and expected.get("error") == actual.get("error")
+    if actual.get("missing") and not expected.get("missing") and not torch_lacks_it_too:
         return Result(status="not-implemented", levels=dict.fromkeys(LEVELS, "not-implemented"),
                       blocked=[actual["missing"]], message=f"not implemented: {actual['missing']}", **base)
     if actual.get("error") and not expected.get("error"):

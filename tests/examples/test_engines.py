@@ -127,3 +127,23 @@ def test_preflight_stops_an_empty_module(tmp_path):
     assert "preflight" in lines[0] and "empty_engine" in lines[0], lines[0]
     assert "Traceback" not in process.stderr
     assert not (tmp_path / "results.json").exists()
+
+
+def test_every_not_implemented_names_a_name_torch_has(engine, tmp_path):
+    """What blocks a behaviour is a torch name (``Tensor.retains_grad``, ``Tensor.backward(retain_graph=)``),
+    never an engine's internal one; and nothing is an observer error."""
+    import json
+
+    against = newest_recording()
+    run_conformance(tmp_path, "--impl", ENGINES[engine], "--against", against)
+    results = json.loads((tmp_path / "results.json").read_text())["results"]
+    torch_surface = recording.surface_of(recording.read(against))
+    blocked = {name for result in results for name in result["blocked"]}
+    assert blocked
+    for name in blocked:
+        owner, _, attribute = name.split("(", 1)[0].rpartition(".")
+        assert torch_surface.has(owner, attribute), f"{engine}: {name} is not a torch name"
+    assert not [r["id"] for r in results if (r["impl"] or {}).get("outputs", {}) and
+                (r["impl"]["outputs"] or {}).get("kind") == "observer-error"]
+    levels = [r["levels"] for r in results]
+    assert sum(l["semantic"] == "pass" for l in levels) >= sum(l["exact"] == "pass" for l in levels)

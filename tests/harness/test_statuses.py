@@ -173,3 +173,37 @@ def test_an_engine_error_is_an_error_status_with_where_it_was_raised():
     result = judge(_scenario("basics.requires_grad_default_false"), expected, actual, 0.0)
     assert result.status == "error" and result.levels == {"semantic": "error", "exact": "error"}
     assert "DType" in result.message and "engine/dtype.py:12 in to" in result.message
+
+
+# ------------------------------------------------------------------ torch conforms to itself
+def test_torch_conforms_to_itself_live_each_side_in_its_own_process(tmp_path, capsys):
+    """Warn-once warnings, default dtype and grad mode cannot leak from one side to the other."""
+    from conformance import cli
+
+    code = cli.main(["run", "--impl", "torch", "--select", "warnings", "higher_order",
+                     "--json", str(tmp_path / "r.json"), "--html", ""])
+    assert code == 0, capsys.readouterr().err
+
+
+def test_torch_conforms_to_its_own_recording(tmp_path, capsys):
+    from conformance import cli
+
+    version = torch.__version__.split("+")[0]
+    code = cli.main(["run", "--impl", "torch", "--against", f"torch-{version}",
+                     "--json", str(tmp_path / "r.json"), "--html", ""])
+    assert code == 0, capsys.readouterr().err
+
+
+def test_a_name_the_recorded_torch_lacks_too_is_compared_not_blocked():
+    """torch 1.13 had no materialize_grads: the implementation emulating it raises the same TypeError."""
+    error = {"kind": "error", "type": "TypeError",
+             "message": "grad() got an unexpected keyword argument 'materialize_grads'"}
+    expected = {"outputs": None, "error": error, "warnings": []}
+    actual = {**expected, "missing": "torch.autograd.grad(materialize_grads=)"}
+    assert judge(_scenario("basics.requires_grad_default_false"), expected, actual, 0.0).status == "pass"
+    caught_torch = _outcome(e=error)
+    caught_impl = _outcome(e=marker("torch.autograd.grad(materialize_grads=)", error))
+    assert judge(_scenario("basics.requires_grad_default_false"), caught_torch, caught_impl, 0.0).status == "pass"
+    other = _outcome(e={"kind": "error", "type": "RuntimeError", "message": "x"})
+    result = judge(_scenario("basics.requires_grad_default_false"), other, caught_impl, 0.0)
+    assert result.status == "not-implemented" and result.blocked == ["torch.autograd.grad(materialize_grads=)"]

@@ -14,6 +14,13 @@ DEFAULT_JSON = "reports/conformance.json"
 DEFAULT_HTML = "reports/conformance.html"
 
 
+def shorten(text: str, width: int = 400) -> str:
+    """One line of at most ``width`` characters (compare.py already cut each value around its first
+    difference)."""
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[:width - 1] + "…"
+
+
 def _progress(stream):
     """One line per behaviour that does not pass; a running count (in place on a terminal)."""
     started = time.perf_counter()
@@ -23,7 +30,7 @@ def _progress(stream):
         count = f"[{done:>4}/{total}] {time.perf_counter() - started:6.1f}s"
         if result.status != "pass":
             stream.write(f"{chr(13) if live else ''}{count} {result.status.upper():<15} {result.id}: "
-                         f"{result.message[:160]}\n")
+                         f"{shorten(result.message)}\n")
         if live:
             stream.write(f"\r{count}" + ("\n" if done == total else ""))
         elif done % 50 == 0 or done == total:
@@ -33,48 +40,128 @@ def _progress(stream):
     return report
 
 
-def cmd_run(args) -> int:
-    from . import preflight, recording, surface
-    from .runner import run_catalogue
+class UsageProblem(Exception):
+    """Bad input found before a run starts: one line, exit status 2."""
 
+
+def cmd_run(args) -> int:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     try:
-        known_gaps = expectations.load(args.expectations) if args.expectations else None
-    except expectations.ExpectationsError as error:
-        print(f"conformance: --expectations {error}", file=sys.stderr)
+        plan = _plan_run(args)
+    except UsageProblem as problem:
+        print(f"conformance: {problem}", file=sys.stderr)
         return 2
-    scenarios = catalogue.select(args.select)
+    collected, properties = [], []
+    interrupted = False
     try:
-        if args.against:
-            if args.properties != "none":
-                print("conformance: --properties compares with the installed torch; it cannot be combined with "
-                      "--against", file=sys.stderr)
-                return 2
-            document = recording.read(args.against)
+        _execute(args, plan, collected, properties)
+    except KeyboardInterrupt:
+        interrupted = True
+    run = results.new_run(args.impl, [r.as_dict() for r in collected + plan["skipped"]],
+                          properties=properties, level=args.level, **plan["run_fields"])
+    if interrupted:
+        run["run"]["interrupted"] = True
+        print(f"\nconformance: interrupted after {len(collected)} of {len(plan['scenarios'])} behaviours; "
+              f"writing what ran", file=sys.stderr)
+        _write_outputs(run, plan["json"], plan["html"])
+        return 130
+    return _finish(args, run, plan)
+
+
+def _plan_run(args) -> dict:
+    """Everything a run needs, checked before anything runs: expectations, behaviours, reference, the
+    implementation, the output paths."""
+    from . import preflight, recording, surface
+
+    try:
+        known_gaps = expectations.load(args.expectations) if args.expectations else None
+        scenarios = catalogue.select(args.select, args.exclude)
+        document = recording.read(args.against) if args.against else None
+        if document is None and not _torch_installed():
+            document = recording.read(recording.available()[-1][1])
+            print(f"conformance: torch is not installed: checking against the newest recording, "
+                  f"{recording.name_of(document)}", file=sys.stderr)
+        if document is not None and args.properties != "none":
+            raise UsageProblem("--properties compares with the installed torch; it cannot be combined with a "
+                               "recording (--against, or no torch installed)")
+        if document is not None:
             torch_surface, torch_version = recording.surface_of(document), document["torch"]["version"]
         else:
-            document = None
             torch_version = preflight.check_reference("torch").__version__
             torch_surface = surface.installed()
         preflight.check_implementation(args.impl, torch_surface)
-    except (recording.RecordingFileError, preflight.PreflightError) as error:
-        print(f"conformance: {error}", file=sys.stderr)
-        return 2
+    except (expectations.ExpectationsError, catalogue.SelectionError, recording.RecordingFileError,
+            preflight.PreflightError) as error:
+        raise UsageProblem(f"{'--expectations ' if isinstance(error, expectations.ExpectationsError) else ''}"
+                           f"{error}") from None
+    json_path, html_path = _output_paths(args)
     scenarios, skipped = _without_skipped(scenarios, known_gaps, torch_version, args.level)
-    if document is not None:
-        outcome = _run_against(args, scenarios, document, torch_surface)
-        run = results.new_run(args.impl, [r.as_dict() for r in outcome + skipped],
-                              reference=f"recording {recording.name_of(document)}", recording=document,
-                              emulated=torch_version if _emulates(args.impl) else None, level=args.level)
-    else:
-        print(f"conformance: {len(scenarios)} behaviours, implementation {args.impl}, torch {torch_version} "
-              f"(live), judged at the {args.level} level", file=sys.stderr)
-        outcome = run_catalogue(scenarios, args.impl, progress=_progress(sys.stderr), level=args.level,
-                                surface_data=torch_surface.data)
-        properties, hypothesis = _run_properties(args) if args.properties != "none" else ([], None)
-        run = results.new_run(args.impl, [r.as_dict() for r in outcome + skipped], properties=properties,
-                              hypothesis=hypothesis, level=args.level)
-    return _finish(args, run, known_gaps, torch_version)
+    run_fields = {"recording": document, "reference": f"recording {recording.name_of(document)}",
+                  "emulated": torch_version if _emulates(args.impl) else None} if document is not None else {}
+    return {"scenarios": scenarios, "skipped": skipped, "document": document, "surface": torch_surface,
+            "torch_version": torch_version, "known_gaps": known_gaps, "json": json_path, "html": html_path,
+            "run_fields": run_fields}
+
+
+def _torch_installed() -> bool:
+    try:
+        import torch  # noqa: F401 - a live run imports it anyway
+    except ImportError:
+        return False
+    return True
+
+
+def _execute(args, plan, collected: list, properties: list) -> None:
+    """Run the behaviours (and properties), appending to ``collected``/``properties`` as they finish, so an
+    interrupted run still has what ran."""
+    from .runner import run_catalogue
+
+    progress = _progress(sys.stderr)
+
+    def keep(done, total, result):
+        collected.append(result)
+        progress(done, total, result)
+
+    if plan["document"] is not None:
+        _run_against(args, plan["scenarios"], plan["document"], keep)
+        return
+    print(f"conformance: {len(plan['scenarios'])} behaviours, implementation {args.impl}, torch "
+          f"{plan['torch_version']} (live), judged at the {args.level} level", file=sys.stderr)
+    run_catalogue(plan["scenarios"], args.impl, progress=keep, level=args.level, surface_data=plan["surface"].data)
+    if args.properties != "none":
+        _run_properties(args, plan, properties)
+
+
+def _output_paths(args) -> tuple:
+    """The results and report paths, checked now (not after the run). A partial run (--select, --exclude)
+    with the default paths writes beside them (conformance-partial.*), so it never replaces a full report."""
+    partial = bool(args.select or args.exclude)
+    chosen = []
+    for option, path, default in (("--json", args.json, DEFAULT_JSON), ("--html", args.html, DEFAULT_HTML)):
+        if not path:
+            chosen.append(None)
+            continue
+        if partial and path == default:
+            path = default.replace("conformance.", "conformance-partial.")
+        chosen.append(_writable(option, path))
+    return tuple(chosen)
+
+
+def _writable(option: str, path: str) -> str:
+    target = os.path.abspath(path)
+    parent = os.path.dirname(target)
+    if os.path.isdir(target):
+        raise UsageProblem(f"{option} {path}: is a directory; give a file name")
+    existing = parent
+    while existing and not os.path.exists(existing):
+        existing = os.path.dirname(existing)
+    if existing and not os.path.isdir(existing):
+        raise UsageProblem(f"{option} {path}: {existing} is not a directory")
+    if existing and not os.access(existing, os.W_OK):
+        raise UsageProblem(f"{option} {path}: cannot write in {existing}")
+    if path.startswith("/proc/") or path.startswith("/sys/"):
+        raise UsageProblem(f"{option} {path}: not a place for files")
+    return path
 
 
 def _emulates(impl_name: str) -> bool:
@@ -99,20 +186,21 @@ def _without_skipped(scenarios, known_gaps, torch_version, level) -> tuple:
     return keep, skipped
 
 
-def _finish(args, run, known_gaps, torch_version) -> int:
+def _finish(args, run, plan) -> int:
     """Expectations, outputs, the summary and the exit status of a run."""
-    against = (run["run"].get("recording") or {}).get("file") and args.against
+    known_gaps, torch_version = plan["known_gaps"], plan["torch_version"]
+    against = plan["document"]["path"] if plan["document"] is not None else None
     for result in run["results"]:
         repro.attach(result, args.impl, against, args.level)
     checked = None
     if known_gaps is not None:
         checked = expectations.apply(run["results"], known_gaps, torch_version, args.level)
         run["run"]["expectations"] = {"file": str(args.expectations), **checked}
-    _write_outputs(run, args.json, args.html)
+    _write_outputs(run, plan["json"], plan["html"])
     if args.write_expectations:
         header = (f"Known gaps of {args.impl} against torch {torch_version}, written by "
                   f"`python -m conformance run --write-expectations` on {run['run']['date']}.\n"
-                  f"Each entry: a behaviour that did not pass, and why (its first difference).")
+                  f"Each entry: a behaviour (and level) that did not pass, and why (its first difference).")
         path = expectations.write_baseline(run["results"], args.write_expectations, header)
         print(f"conformance: expectations baseline written to {path}", file=sys.stderr)
     code = _print_summary(run)
@@ -139,24 +227,26 @@ def _expectations_exit(checked: dict, strict: bool, run: dict) -> int:
     return 1 if counts["unexpected"] or failing_properties or (strict and counts["xpass"]) else 0
 
 
-def _run_properties(args) -> tuple:
-    """The property tests (conformance/properties), each in its own process: their entries and profile."""
+def _run_properties(args, plan, properties: list) -> None:
+    """The property tests (conformance/properties), each in its own process, appended to ``properties`` as
+    they finish; the profile and seed go into the run's metadata first."""
     from .properties import profiles, session
 
     seed = None
     if args.properties != "ci":  # a random profile: one seed for every property, printed to repeat the run
         seed = args.hypothesis_seed if args.hypothesis_seed is not None else profiles.new_seed()
+    plan["run_fields"]["hypothesis"] = {"profile": args.properties, "seed": seed}
     print(f"conformance: {len(session.LABELS)} property tests, hypothesis profile {args.properties}"
           f"{f' (--hypothesis-seed {seed})' if seed is not None else ' (derandomized)'}", file=sys.stderr)
     started = time.perf_counter()
 
     def progress(done, total, entry):
+        properties.append(entry)
         print(f"[{done:>4}/{total}] {time.perf_counter() - started:6.1f}s {entry['status'].upper():<8} "
-              f"{entry['name']}: {entry['examples']} examples; {entry['message'][:160]}", file=sys.stderr)
+              f"{entry['name']}: {entry['examples']} examples; {shorten(entry['message'])}", file=sys.stderr)
 
-    entries = session.run_properties(args.impl, args.properties, seed, timeout=args.property_timeout,
-                                     regression_dir=args.regressions, progress=progress)
-    return entries, {"profile": args.properties, "seed": seed}
+    session.run_properties(args.impl, args.properties, seed, timeout=args.property_timeout,
+                           regression_dir=args.regressions, progress=progress)
 
 
 def _print_summary(run) -> int:
@@ -182,7 +272,7 @@ def _print_summary(run) -> int:
     return 0 if passed == summary["total"] and not failing else 1
 
 
-def _run_against(args, scenarios, document, torch_surface) -> list:
+def _run_against(args, scenarios, document, progress) -> list:
     """The implementation alone, compared with a recording of real torch: no torch needed."""
     from . import recording
 
@@ -196,7 +286,7 @@ def _run_against(args, scenarios, document, torch_surface) -> list:
     if lacking:
         print(f"conformance: {len(lacking)} behaviours are not in this recording and are left out (re-record it "
               f"to check them): {', '.join(lacking[:10])}{' …' if len(lacking) > 10 else ''}", file=sys.stderr)
-    return recording.run_against(scenarios, args.impl, document, progress=_progress(sys.stderr), level=args.level)
+    return recording.run_against(scenarios, args.impl, document, progress=progress, level=args.level)
 
 
 def cmd_record(args) -> int:
@@ -312,6 +402,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", default=DEFAULT_JSON, help=f"results file (default: {DEFAULT_JSON})")
     run.add_argument("--html", default=DEFAULT_HTML, help=f"HTML report (default: {DEFAULT_HTML})")
     run.add_argument("--select", nargs="*", help="only behaviours whose id starts with one of these")
+    run.add_argument("--exclude", nargs="*", help="leave out behaviours whose id starts with one of these")
     run.add_argument("--against", metavar="RECORDING",
                      help="compare with a recording of real torch instead of the installed torch: a name in "
                           "conformance/recordings/ (torch-2.5.1) or a path; needs no torch. An implementation "
@@ -375,4 +466,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BrokenPipeError:  # `list -v | head`: the reader has gone; nothing left to say
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - Python flushes stderr at exit
+        return 0
+    except catalogue.SelectionError as error:
+        print(f"conformance: {error}", file=sys.stderr)
+        return 2

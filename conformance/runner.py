@@ -183,7 +183,9 @@ def _worker_main(connection, namespace_name: str, emulate=None, surface_data=Non
     """Serve scenario ids with one side's outcome: each side runs in its own process, so process-wide state
     (warn-once warnings, default dtype, grad mode) of one side never reaches the other."""
     import os
+    import signal
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops this process
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     from . import catalogue
 

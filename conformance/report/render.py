@@ -150,6 +150,8 @@ def summarize_run(run: dict) -> dict:
             ("python", _or_dash(meta.get("python"))),
             ("platform", _or_dash(meta.get("platform"))),
             ("date", _or_dash(meta.get("date"))),
+            ("completeness", "interrupted: only the behaviours that ran before Ctrl-C" if meta.get("interrupted")
+             else "complete"),
             ("hypothesis profile", _join(meta.get("hypothesis_profile"), _labelled("seed", meta.get("hypothesis_seed")))),
             ("property tests", _property_tally(run)),
         ],

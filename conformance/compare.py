@@ -1,14 +1,19 @@
 """Compare two observations (torch's and an implementation's) into readable diffs.
 
 Names, structure, messages and reprs must match exactly. Floating values match
-within torch.testing.assert_close's default tolerances for their dtype, with
-the dtype itself checked; each comparison records the tolerance it used and the
-largest error it saw.
+within torch.testing.assert_close's default tolerances for their dtype (read by
+name, so ``dtypes.float`` gets float32's), the dtype text itself is a field of
+its own; each comparison records the tolerance it used and the largest error it
+saw. A field the implementation could not show (an ``observe.marker``) is not a
+difference: it is listed in ``blocked`` with the torch name it lacks.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
+
+from .levels import dtype_name
+from .observe import is_marker
 
 # torch.testing.assert_close defaults (torch/testing/_comparison.py, default_tolerances).
 TOLERANCES = {
@@ -29,6 +34,7 @@ class Diff:
     expected: object
     actual: object
     note: str = ""
+    level: str = "exact"  # the lowest level whose judgement this difference changes (see levels.py)
 
     def text(self) -> str:
         note = f" ({self.note})" if self.note else ""
@@ -38,6 +44,7 @@ class Diff:
 @dataclass
 class Comparison:
     diffs: list = field(default_factory=list)
+    blocked: list = field(default_factory=list)  # [{path, name}]: fields the implementation lacks a name for
     tolerance: dict = field(default_factory=dict)  # dtype -> [rtol, atol] used
     max_abs_error: float = 0.0
     max_rel_error: float = 0.0
@@ -47,7 +54,7 @@ class Comparison:
         return not self.diffs
 
     def as_dict(self) -> dict:
-        return {"diffs": [asdict(d) for d in self.diffs], "tolerance": self.tolerance,
+        return {"diffs": [asdict(d) for d in self.diffs], "blocked": self.blocked, "tolerance": self.tolerance,
                 "max_abs_error": self.max_abs_error, "max_rel_error": self.max_rel_error}
 
 
@@ -59,20 +66,26 @@ def _short(value, limit: int = 300) -> str:
 def compare(expected, actual, tolerances: dict | None = None) -> Comparison:
     """Compare observation trees; ``expected`` is torch's. ``tolerances``: dtype -> (rtol, atol), default TOLERANCES."""
     result = Comparison()
-    _compare(expected, actual, "", result, TOLERANCES if tolerances is None else tolerances)
+    chosen = TOLERANCES if tolerances is None else tolerances
+    by_name = {key if key == "python float" else dtype_name(key): value for key, value in chosen.items()}
+    _compare(expected, actual, "", result, by_name)
     return result
 
 
 def _compare(expected, actual, path, result, tolerances):
+    if is_marker(actual) and not is_marker(expected):
+        result.blocked.append({"path": path, "name": actual["not-implemented"]})
+        return
     if isinstance(expected, dict) and isinstance(actual, dict):
         kind = expected.get("kind")
         numeric = kind in ("tensor", "ndarray", "float") and actual.get("kind") == kind \
-            and expected.get("dtype") == actual.get("dtype") and expected.get("shape") == actual.get("shape")
+            and dtype_name(expected.get("dtype")) == dtype_name(actual.get("dtype")) \
+            and expected.get("shape") == actual.get("shape")
         for key in expected:
             if key not in actual:
                 result.diffs.append(Diff(_join(path, key), expected[key], "<missing>"))
             elif numeric and key in ("values", "value"):
-                dtype = "python float" if kind == "float" else expected.get("dtype")
+                dtype = "python float" if kind == "float" else dtype_name(expected.get("dtype"))
                 _compare_values(expected[key], actual[key], _join(path, key), result, dtype, tolerances)
             else:
                 _compare(expected[key], actual[key], _join(path, key), result, tolerances)

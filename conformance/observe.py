@@ -12,6 +12,7 @@ import warnings
 from collections import deque
 
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+_NODE_TYPE = re.compile(r"Backward\d*$|^AccumulateGrad$")
 _TRIGGERED = re.compile(r" \(Triggered internally at [^)]*\.\)$", re.S)
 
 
@@ -19,6 +20,7 @@ class ErrorRecord:
     """An exception a scenario caught on purpose (see Scenario API ``ctx.capture``)."""
 
     def __init__(self, error: BaseException) -> None:
+        self.error = error
         self.type = type(error).__name__
         self.message = clean_message(str(error))
 
@@ -48,10 +50,12 @@ def _values(nested):
 
 
 class Observer:
-    """Observes values produced with namespace ``t`` (torch or an implementation)."""
+    """Observes values produced with namespace ``t`` (torch or an implementation). ``missing_name(error)``
+    names the torch name whose absence raised a caught error (the error is then a not-implemented marker)."""
 
-    def __init__(self, t) -> None:
+    def __init__(self, t, missing_name=None) -> None:
         self.t = t
+        self.missing_name = missing_name or (lambda error: None)
         self.Tensor = getattr(t, "Tensor", None)
         graph = getattr(getattr(t, "autograd", None), "graph", None)
         self.Node = getattr(graph, "Node", None)
@@ -61,11 +65,12 @@ class Observer:
 
     def observe(self, value, depth: int = 0) -> dict:
         if isinstance(value, ErrorRecord):
-            return value.observe()
-        if self.Tensor is not None and isinstance(value, self.Tensor):
+            name = self.missing_name(value.error)
+            return marker(name) if name else value.observe()
+        if self._is_tensor(value):
             return self.tensor(value, with_grad=depth == 0)
         if self._is_node(value):
-            return {"kind": "node", "graph": self.graph(value)}
+            return {"kind": "node", "graph": FieldReader(value, "Node").call(self.graph)}
         if value is None or isinstance(value, (bool, int, str)):
             return {"kind": type(value).__name__, "value": value}
         if isinstance(value, float):
@@ -79,16 +84,21 @@ class Observer:
             return {"kind": type(value).__name__, "items": [self.observe(v, depth + 1) for v in value]}
         if isinstance(value, dict):
             return {"kind": "dict", "items": {str(k): self.observe(v, depth + 1) for k, v in value.items()}}
+        if type(value).__name__.lower().startswith("dtype"):  # torch.dtype, numpy's dtype[float32], DType
+            return {"kind": "dtype", "value": repr(value)}
         if type(value).__module__ == "numpy" or type(value).__name__ == "ndarray":
             return self.ndarray(value)
-        if type(value).__name__ == "dtype":
-            return {"kind": "dtype", "value": repr(value)}
         return {"kind": "object", "type": type(value).__name__, "repr": clean_message(repr(value))}
+
+    def _is_tensor(self, value) -> bool:
+        if self.Tensor is not None:
+            return isinstance(value, self.Tensor)
+        return hasattr(value, "requires_grad") and hasattr(value, "shape")  # an implementation without t.Tensor
 
     def _is_node(self, value) -> bool:
         if self.Node is not None and isinstance(value, self.Node):
             return True
-        return hasattr(value, "next_functions") and callable(getattr(value, "name", None))
+        return hasattr(value, "next_functions") or _NODE_TYPE.search(type(value).__name__) is not None
 
     @staticmethod
     def ndarray(array) -> dict:
@@ -99,26 +109,30 @@ class Observer:
                 "values": _values(array.tolist())}
 
     def tensor(self, t, with_grad: bool = True) -> dict:
-        data = t.detach()
+        """Every field a user can read off a tensor; a field the implementation lacks becomes a
+        ``not-implemented`` marker and the others are still observed."""
+        read = FieldReader(t, "Tensor")
         out = {
             "kind": "tensor",
-            "shape": list(t.shape),
-            "dtype": repr(t.dtype),
-            "values": _values(data.tolist()),
-            "requires_grad": t.requires_grad,
-            "is_leaf": t.is_leaf,
-            "grad_fn": type(t.grad_fn).__name__ if t.grad_fn is not None else None,
-            "retains_grad": t.retains_grad,
-            "version": _version(t),
-            "repr": clean_message(repr(t)),
+            "shape": read("shape", list),
+            "dtype": read("dtype", repr),
+            "values": read.call(_tensor_values),
+            "requires_grad": read("requires_grad"),
+            "is_leaf": read("is_leaf"),
+            "grad_fn": read("grad_fn", lambda fn: None if fn is None else type(fn).__name__),
+            "retains_grad": read("retains_grad"),
+            "version": read.call(_version),
+            "repr": read.call(lambda x: clean_message(repr(x))),
         }
         if with_grad:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                grad = t.grad
-            out["grad"] = None if grad is None else self.tensor(grad, with_grad=False)
-        if t.grad_fn is not None:
-            out["graph"] = self.graph(t.grad_fn)
+                grad = read("grad", lambda g: g)
+            out["grad"] = grad if grad is None or is_marker(grad) or "error" in _as_dict(grad) \
+                else self.observe(grad, depth=1)
+        grad_fn = getattr(t, "grad_fn", None) if isinstance(out["grad_fn"], str) else None
+        if grad_fn is not None:
+            out["graph"] = FieldReader(grad_fn, "Node").call(self.graph)
         return out
 
     def graph(self, root) -> dict:
@@ -129,7 +143,7 @@ class Observer:
         edges = []
         while queue:
             node = queue.popleft()
-            for next_node, input_nr in node.next_functions:
+            for next_node, input_nr in _attribute(node, "Node", "next_functions"):
                 if next_node is None:
                     edges.append({"from": ids[node], "to": None, "input_nr": input_nr})
                     continue
@@ -140,17 +154,76 @@ class Observer:
                 edges.append({"from": ids[node], "to": ids[next_node], "input_nr": input_nr})
         nodes = []
         for node in order:
-            entry = {"id": ids[node], "name": node.name(), "type": type(node).__name__}
+            read = FieldReader(node, "Node")
+            entry = {"id": ids[node], "name": read.call(lambda n: _attribute(n, "Node", "name")()),
+                     "type": type(node).__name__}
             variable = getattr(node, "variable", None)
             if variable is not None:
-                entry["variable"] = {"shape": list(variable.shape), "dtype": repr(variable.dtype)}
+                variable_read = FieldReader(variable, "Tensor")
+                entry["variable"] = {"shape": variable_read("shape", list), "dtype": variable_read("dtype", repr)}
             nodes.append(entry)
-        return {"nodes": nodes, "edges": edges, "creation_order": _creation_order(order)}
+        return {"nodes": nodes, "edges": edges, "creation_order": FieldReader(order, "Node").call(_creation_order)}
+
+
+class MissingName(Exception):
+    """A torch name the implementation's object lacks: ``owner`` (Tensor, Node, ...) and ``name``."""
+
+    def __init__(self, owner: str, name: str) -> None:
+        super().__init__(f"{owner}.{name}")
+        self.qualified = f"{owner}.{name}"
+
+
+def marker(qualified: str) -> dict:
+    """What the observer records for a field it could not read: the torch name that is missing."""
+    return {"not-implemented": qualified}
+
+
+def is_marker(value) -> bool:
+    return isinstance(value, dict) and set(value) == {"not-implemented"}
+
+
+def _as_dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _attribute(obj, owner: str, name: str):
+    """``getattr(obj, name)``; MissingName when the object has no such attribute (and only then: an
+    AttributeError raised inside the implementation's own property is its own error)."""
+    try:
+        return getattr(obj, name)
+    except AttributeError as error:
+        if getattr(error, "name", name) == name and not hasattr(type(obj), name):
+            raise MissingName(owner, name) from None
+        raise
+
+
+class FieldReader:
+    """Reads one object's fields: a missing attribute gives a marker, another exception an error entry."""
+
+    def __init__(self, obj, owner: str) -> None:
+        self.obj, self.owner = obj, owner
+
+    def __call__(self, name: str, convert=lambda value: value):
+        return self.call(lambda obj: convert(_attribute(obj, self.owner, name)))
+
+    def call(self, read):
+        try:
+            return read(self.obj)
+        except MissingName as missing:
+            return marker(missing.qualified)
+        except Exception as error:  # noqa: BLE001 - the implementation's own failure is what it shows
+            return {"error": clean_message(f"{type(error).__name__}: {error}")}
+
+
+def _tensor_values(t):
+    return _values(_attribute(_attribute(t, "Tensor", "detach")(), "Tensor", "tolist")())
 
 
 def _version(t):
     try:
-        return t._version
+        return _attribute(t, "Tensor", "_version")
+    except MissingName:
+        raise
     except Exception as error:  # inference tensors have no version counter
         return {"error": clean_message(str(error))}
 
@@ -159,10 +232,9 @@ def _creation_order(nodes) -> list:
     """Graph node ids sorted by sequence_nr: which node was created first (absolute numbers differ)."""
     keyed = []
     for index, node in enumerate(nodes):
-        seq = getattr(node, "_sequence_nr", None)
-        if seq is None or type(node).__name__ == "AccumulateGrad":
+        if type(node).__name__ == "AccumulateGrad":
             continue
-        keyed.append((seq(), index))
+        keyed.append((_attribute(node, "Node", "_sequence_nr")(), index))
     return [index for _, index in sorted(keyed)]
 
 

@@ -12,6 +12,7 @@ Schema (version 1)::
      "torch": {version, full_version, git, cuda, debug},
      "environment": {python, numpy, platform, omp_num_threads},
      "recorded": {date, tool_version, catalogue_size, duration_s},
+     "surface": torch's public names and keyword arguments (conformance/surface.py; absent in old files),
      "observations": {
         "<behaviour id>": {"status": "recorded" | "timeout" | "crashed",
                            "outcome": {outputs, error, warnings[, missing]} | null,
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import importlib
 import inspect
 import json
 import os
@@ -38,10 +40,11 @@ import textwrap
 import time
 from pathlib import Path
 
-from . import __version__
+from . import __version__, surface
 from .compare import compare
 from .files import write_atomically
-from .runner import Result, Worker, comparable, failure_result, judge, run_side, set_emulation
+from .levels import DEFAULT_LEVEL
+from .runner import Result, comparable, failure_result, judge, observe_sides, run_side, set_emulation
 from .scenario import Scenario
 
 SCHEMA = "autograd-conformance/recording"
@@ -109,36 +112,19 @@ def scenario_hash(scenario: Scenario) -> str:
 
 
 def observe_catalogue(scenarios, namespace: str, emulate: str | None = None, progress=None,
-                      startup_grace: float = 60.0) -> list:
+                      surface_data: dict | None = None) -> list:
     """Each scenario on ``namespace`` alone, in worker processes (a fresh one after a hang or crash, and
     for isolated scenarios): a list of ``(scenario, status, outcome or message, seconds)``."""
-    observed = []
-    worker = None
-    try:
-        for index, scenario in enumerate(scenarios):
-            if scenario.isolated:
-                isolated = Worker(namespace, None, emulate)
-                status, payload, seconds = isolated.observe(scenario, startup_grace)
-                isolated.close(kill=status != "ok")
-            else:
-                if worker is None:
-                    worker = Worker(namespace, None, emulate)
-                status, payload, seconds = worker.observe(scenario, startup_grace)
-                if status != "ok":
-                    worker = None
-            observed.append((scenario, status, payload, seconds))
-            if progress is not None:
-                progress(index + 1, len(scenarios), scenario, status, payload)
-    finally:
-        if worker is not None:
-            worker.close()
-    return observed
+    def report(done, total, scenario, outcomes):
+        if progress is not None:
+            progress(done, total, scenario, *outcomes[0][:2])
+
+    observed = observe_sides(scenarios, [(namespace, emulate, surface_data)], report)
+    return [(scenario, *outcomes[0]) for scenario, outcomes in zip(scenarios, observed)]
 
 
 def torch_metadata(namespace: str = "torch") -> dict:
     """Version and build of the module recorded (torch; ImportError when it is not installed)."""
-    import importlib
-
     module = importlib.import_module(namespace)
     full = str(getattr(module, "__version__", "0.0.0"))
     version_info = getattr(module, "version", None)
@@ -158,15 +144,17 @@ def environment_metadata() -> dict:
             "omp_num_threads": os.environ.get("OMP_NUM_THREADS")}
 
 
-def record(scenarios, namespace: str = "torch", progress=None, startup_grace: float = 60.0) -> dict:
+def record(scenarios, namespace: str = "torch", progress=None) -> dict:
     """Run ``scenarios`` on the installed torch alone and return the recording document."""
     meta = torch_metadata(namespace)
+    torch_surface = surface.capture(importlib.import_module(namespace))
     started = time.perf_counter()
-    observed = observe_catalogue(scenarios, namespace, progress=progress, startup_grace=startup_grace)
+    observed = observe_catalogue(scenarios, namespace, progress=progress, surface_data=torch_surface)
     observations = {}
     for scenario, status, payload, _ in observed:
         ok = status == "ok"
-        observations[scenario.id] = {"status": OBSERVED if ok else status, "outcome": payload if ok else None,
+        outcome = {key: value for key, value in payload.items() if key != "raised_at"} if ok else None
+        observations[scenario.id] = {"status": OBSERVED if ok else status, "outcome": outcome,
                                      "message": "" if ok else str(payload),
                                      "scenario_sha256": scenario_hash(scenario)}
     return {
@@ -177,6 +165,7 @@ def record(scenarios, namespace: str = "torch", progress=None, startup_grace: fl
         "recorded": {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                      "tool_version": __version__, "catalogue_size": len(observations),
                      "duration_s": round(time.perf_counter() - started, 1)},
+        "surface": torch_surface,
         "observations": dict(sorted(observations.items())),
     }
 
@@ -240,12 +229,59 @@ def validate(data, path) -> dict:
     return data
 
 
+def surface_of(document: dict) -> "surface.Surface":
+    """The torch surface a recording carries (read once per document)."""
+    cached = _surface_objects.get(id(document))
+    if cached is None or cached[0] is not document:
+        cached = _surface_objects[id(document)] = (document, surface.Surface(surface_data_of(document)))
+    return cached[1]
+
+
+_surface_objects: dict = {}  # id(document) -> (document, Surface); the document is kept so its id stays unique
+
+
+def surface_data_of(document: dict) -> dict | None:
+    """A recording's surface data; for a recording made before surfaces were recorded, the one of the
+    nearest recorded release that has one (names rarely disappear between neighbouring releases)."""
+    if document.get("surface"):
+        return document["surface"]
+    wanted = _release_number(document["torch"]["version"])
+    recorded = _recorded_surfaces()
+    if not recorded:
+        return None
+    return recorded[min(recorded, key=lambda version: abs(_release_number(version) - wanted))]
+
+
+def _release_number(version: str) -> int:
+    key = version_key(version) + (0, 0)
+    return key[0] * 1000 + key[1]
+
+
+_surfaces: dict | None = None
+
+
+def _recorded_surfaces() -> dict:
+    """torch version -> surface, of the committed recordings that carry one (read once per process)."""
+    global _surfaces
+    if _surfaces is None:
+        _surfaces = {}
+        for name, path in available():
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError):
+                continue
+            if data.get("surface"):
+                _surfaces[name[len("torch-"):]] = data["surface"]
+    return _surfaces
+
+
 def name_of(document: dict) -> str:
     return f"torch-{base_version(document['torch']['version'])}"
 
 
 # ------------------------------------------------------------------ checking an implementation against one
-def judge_against(scenario: Scenario, entry: dict | None, status: str, payload, seconds: float) -> Result:
+def judge_against(scenario: Scenario, entry: dict | None, status: str, payload, seconds: float,
+                  level: str = DEFAULT_LEVEL) -> Result:
     """One behaviour: the implementation's outcome (``status`` "ok") against the recorded one."""
     if entry is None:
         return failure_result(scenario, "error", "not in the recording (recorded before this behaviour existed: "
@@ -255,14 +291,14 @@ def judge_against(scenario: Scenario, entry: dict | None, status: str, payload, 
                                                  f"({entry['status']}: {entry.get('message', '')})", seconds)
     if status != "ok":
         return failure_result(scenario, status, str(payload), seconds)
-    result = judge(scenario, entry["outcome"], payload, seconds)
+    result = judge(scenario, entry["outcome"], payload, seconds, level)
     if entry.get("scenario_sha256") not in (None, scenario_hash(scenario)):
         note = "the scenario's code changed since this recording was made (re-record it)"
         result.message = f"{note}; {result.message}" if result.message else note
     return result
 
 
-def run_against(scenarios, impl_name: str, document: dict, progress=None) -> list:
+def run_against(scenarios, impl_name: str, document: dict, progress=None, level: str = DEFAULT_LEVEL) -> list:
     """Every scenario on the implementation alone (emulating the recorded torch version where it can),
     compared with the recording. Scenarios the recording lacks are left out (see ``missing_from``)."""
     version = document["torch"]["version"]
@@ -270,12 +306,13 @@ def run_against(scenarios, impl_name: str, document: dict, progress=None) -> lis
     results = []
 
     def report(done, total, scenario, status, payload):
-        result = judge_against(scenario, document["observations"].get(scenario.id), status, payload, 0.0)
+        result = judge_against(scenario, document["observations"].get(scenario.id), status, payload, 0.0, level)
         results.append(result)
         if progress is not None:
             progress(done, total, result)
 
-    observed = observe_catalogue(present, impl_name, emulate=version, progress=report)
+    observed = observe_catalogue(present, impl_name, emulate=version, progress=report,
+                                 surface_data=surface_data_of(document))
     for result, (_, _, _, seconds) in zip(results, observed):
         result.duration_s = round(seconds, 6)
     return results
@@ -285,17 +322,17 @@ def missing_from(scenarios, document: dict) -> list:
     return [s.id for s in scenarios if s.id not in document["observations"]]
 
 
-def run_side_against(scenario: Scenario, impl_ns, document: dict) -> Result:
+def run_side_against(scenario: Scenario, impl_ns, document: dict, level: str = DEFAULT_LEVEL) -> Result:
     """In this process (for pytest): one behaviour on ``impl_ns`` emulating the recording's version."""
     start = time.perf_counter()
     set_emulation(impl_ns, document["torch"]["version"])
     try:
-        outcome = run_side(impl_ns, scenario)
+        outcome = run_side(impl_ns, scenario, surface_of(document))
     finally:
         if callable(getattr(impl_ns, "emulate", None)):
             impl_ns.emulate(None)  # back to the default choice
     return judge_against(scenario, document["observations"].get(scenario.id), "ok", outcome,
-                         time.perf_counter() - start)
+                         time.perf_counter() - start, level)
 
 
 # ------------------------------------------------------------------ comparing two recordings

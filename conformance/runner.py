@@ -9,9 +9,12 @@ import traceback
 import warnings
 from dataclasses import dataclass, field
 
-from .compare import compare
+from . import levels, missing, surface
+from .compare import Diff, compare
+from .levels import DEFAULT_LEVEL, LEVELS
 from .observe import ErrorRecord, Observer, clean_message, observe_warning
 from .scenario import REGISTRY, Context, Scenario
+from .surface import Surface
 
 STATUSES = ("pass", "fail", "error", "not-implemented", "timeout", "crashed")
 
@@ -36,8 +39,10 @@ def reset_state(t) -> None:
                 pass
 
 
-def run_side(t, scenario: Scenario) -> dict:
-    """Run one scenario on namespace t and observe everything it shows."""
+def run_side(t, scenario: Scenario, torch_surface: Surface | None = None) -> dict:
+    """Run one scenario on namespace t and observe everything it shows. ``torch_surface`` tells a name
+    torch has and ``t`` lacks (not implemented) from ``t``'s own error (default: the installed torch's)."""
+    torch_surface = surface.installed() if torch_surface is None else torch_surface
     reset_state(t)
     ctx = Context(scenario.id)
     error = value = None
@@ -47,7 +52,7 @@ def run_side(t, scenario: Scenario) -> dict:
             value = scenario.body(t, ctx)
         except Exception as exc:  # noqa: BLE001 - an uncaught exception is an observation too
             error = exc
-    observer = Observer(t)
+    observer = Observer(t, lambda exc: missing.torch_name(exc, t, torch_surface, captured=True))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -56,23 +61,13 @@ def run_side(t, scenario: Scenario) -> dict:
             outputs = {"kind": "observer-error", "message": clean_message(f"{type(exc).__name__}: {exc}")}
     outcome = {"outputs": outputs, "error": ErrorRecord(error).observe() if error is not None else None,
                "warnings": [observe_warning(w) for w in caught]}
-    missing = _missing_name(error)
-    if missing:
-        outcome["missing"] = missing
+    if error is not None:
+        name = missing.torch_name(error, t, torch_surface)
+        if name:
+            outcome["missing"] = name
+        else:
+            outcome["raised_at"] = missing.last_frame(error)
     return outcome
-
-
-def _missing_name(error) -> str | None:
-    """The torch name an implementation lacks, if that is why it failed."""
-    if isinstance(error, NotImplementedError):
-        return clean_message(str(error)) or "NotImplementedError"
-    if isinstance(error, AttributeError) and getattr(error, "name", None):
-        owner = getattr(error, "obj", None)
-        if owner is None or isinstance(owner, (bool, int, float, str, bytes, list, tuple, dict, set)):
-            return None  # e.g. None.variable: the scenario saw something else, not a missing torch name
-        owner_name = getattr(owner, "__name__", type(owner).__name__)
-        return f"{owner_name}.{error.name}"
-    return None
 
 
 @dataclass
@@ -81,7 +76,9 @@ class Result:
     title: str
     category: str
     source: dict
-    status: str
+    status: str  # judged at the run's level (levels.DEFAULT_LEVEL unless --level)
+    levels: dict = field(default_factory=dict)  # level -> status
+    blocked: list = field(default_factory=list)  # torch names the implementation lacks, that kept fields unseen
     diffs: list = field(default_factory=list)
     tolerance: dict = field(default_factory=dict)
     max_abs_error: float = 0.0
@@ -95,39 +92,69 @@ class Result:
         return dict(self.__dict__)
 
 
-def judge(scenario: Scenario, expected: dict, actual: dict, duration: float) -> Result:
-    """Compare both sides' outcomes into a Result."""
+def judge(scenario: Scenario, expected: dict, actual: dict, duration: float, level: str = DEFAULT_LEVEL) -> Result:
+    """Compare both sides' outcomes into a Result with a status per level."""
     base = dict(id=scenario.id, title=scenario.title, category=scenario.category,
                 source=scenario.source.as_dict(), duration_s=round(duration, 6), torch=expected, impl=actual)
     if actual.get("missing") and not expected.get("missing"):
-        return Result(status="not-implemented", message=f"not implemented: {actual['missing']}", **base)
-    comparison = compare(comparable(expected), comparable(actual))
-    status = "pass" if comparison.equal else "fail"
-    message = "" if comparison.equal else "; ".join(d.text() for d in comparison.diffs[:3])
-    return Result(status=status, diffs=[d.__dict__ for d in comparison.diffs], tolerance=comparison.tolerance,
-                  max_abs_error=comparison.max_abs_error, max_rel_error=comparison.max_rel_error,
-                  message=message, **base)
+        return Result(status="not-implemented", levels=dict.fromkeys(LEVELS, "not-implemented"),
+                      blocked=[actual["missing"]], message=f"not implemented: {actual['missing']}", **base)
+    if actual.get("error") and not expected.get("error"):
+        raised = actual["error"]
+        where = f" (at {actual['raised_at']})" if actual.get("raised_at") else ""
+        return Result(status="error", levels=dict.fromkeys(LEVELS, "error"),
+                      message=f"the implementation raised {raised['type']}: {raised['message']}{where}", **base)
+    exact = compare(comparable(expected), comparable(actual))
+    semantic = compare(levels.semantic(expected), levels.semantic(actual))
+    statuses = {"semantic": _level_status(semantic), "exact": _level_status(exact)}
+    diffs = _tagged_diffs(exact, semantic)
+    judged = [d for d in diffs if level == "exact" or d["level"] == "semantic"]
+    blocked = sorted({b["name"] for b in (exact if level == "exact" else semantic).blocked})
+    status = statuses[level]
+    message = "; ".join(_diff_text(d) for d in judged[:3]) if status == "fail" else \
+        f"not implemented: {', '.join(blocked)}" if status == "not-implemented" else ""
+    return Result(status=status, levels=statuses, blocked=blocked, diffs=diffs, tolerance=exact.tolerance,
+                  max_abs_error=exact.max_abs_error, max_rel_error=exact.max_rel_error, message=message, **base)
+
+
+def _level_status(comparison) -> str:
+    return "fail" if comparison.diffs else "not-implemented" if comparison.blocked else "pass"
+
+
+def _tagged_diffs(exact, semantic) -> list:
+    """Every difference once, tagged with the lowest level it fails: exact's diffs, ``semantic`` where the
+    semantic projection differs at the same path, plus semantic-only ones (a dtype's name)."""
+    semantic_paths = {d.path for d in semantic.diffs}
+    tagged = [dict(d.__dict__, level="semantic" if d.path in semantic_paths else "exact") for d in exact.diffs]
+    exact_paths = {d.path for d in exact.diffs}
+    tagged += [dict(d.__dict__, level="semantic") for d in semantic.diffs if d.path not in exact_paths]
+    return tagged
+
+
+def _diff_text(diff: dict) -> str:
+    return Diff(diff["path"], diff["expected"], diff["actual"], diff.get("note", "")).text()
 
 
 def comparable(outcome: dict) -> dict:
-    """An outcome without the harness's own note of a missing name."""
-    return {k: v for k, v in outcome.items() if k != "missing"}
+    """An outcome without the harness's own notes (a missing name, where an error was raised)."""
+    return {k: v for k, v in outcome.items() if k not in ("missing", "raised_at")}
 
 
-def run_pair(scenario: Scenario, torch_ns, impl_ns) -> Result:
+def run_pair(scenario: Scenario, torch_ns, impl_ns, level: str = DEFAULT_LEVEL) -> Result:
+    """Both sides in this process, torch first (tests of the harness; runs use separate processes)."""
     start = time.perf_counter()
     try:
         expected = run_side(torch_ns, scenario)
         actual = run_side(impl_ns, scenario)
     except Exception as exc:  # noqa: BLE001 - a harness failure is reported, not raised
-        return Result(scenario.id, scenario.title, scenario.category, scenario.source.as_dict(), "error",
-                      message=f"harness error: {type(exc).__name__}: {exc}\n{traceback.format_exc()}")
-    return judge(scenario, expected, actual, time.perf_counter() - start)
+        return failure_result(scenario, "error", f"harness error: {type(exc).__name__}: {exc}\n"
+                                                 f"{traceback.format_exc()}")
+    return judge(scenario, expected, actual, time.perf_counter() - start, level)
 
 
 def failure_result(scenario: Scenario, status: str, message: str, duration: float = 0.0) -> Result:
     return Result(scenario.id, scenario.title, scenario.category, scenario.source.as_dict(), status,
-                  message=message, duration_s=round(duration, 6))
+                  levels=dict.fromkeys(LEVELS, status), message=message, duration_s=round(duration, 6))
 
 
 # ------------------------------------------------------------------ worker processes
@@ -139,44 +166,42 @@ def set_emulation(namespace, version) -> None:
         emulate(version)
 
 
-def _worker_main(connection, impl_name: str, reference_name, emulate=None) -> None:
-    """Serve scenario ids: both sides compared (a Result), or, without a reference, one side's outcome."""
+def _worker_main(connection, namespace_name: str, emulate=None, surface_data=None) -> None:
+    """Serve scenario ids with one side's outcome: each side runs in its own process, so process-wide state
+    (warn-once warnings, default dtype, grad mode) of one side never reaches the other."""
     import os
 
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     from . import catalogue
 
     catalogue.load_all()
-    impl_ns = importlib.import_module(impl_name)
-    set_emulation(impl_ns, emulate)
-    reference_ns = importlib.import_module(reference_name) if reference_name else None
+    namespace = importlib.import_module(namespace_name)
+    set_emulation(namespace, emulate)
+    torch_surface = Surface(surface_data) if surface_data is not None else None
     connection.send("ready")  # scenario timeouts start from here, not from the (slow) imports
     while True:
         scenario_id = connection.recv()
         if scenario_id is None:
             return
-        if reference_ns is None:
-            start = time.perf_counter()
-            outcome = run_side(impl_ns, REGISTRY[scenario_id])
-            connection.send({"outcome": outcome, "duration_s": round(time.perf_counter() - start, 6)})
-            continue
-        result = run_pair(REGISTRY[scenario_id], reference_ns, impl_ns)
-        connection.send(result.as_dict())
+        start = time.perf_counter()
+        outcome = run_side(namespace, REGISTRY[scenario_id], torch_surface)
+        connection.send({"outcome": outcome, "duration_s": round(time.perf_counter() - start, 6)})
 
 
 class Worker:
-    """A child process running scenarios one at a time; replaced after a hang or crash."""
+    """A child process observing scenarios on one namespace, one at a time; replaced after a hang or crash."""
 
-    def __init__(self, impl_name: str, reference_name: str | None = "torch", emulate: str | None = None) -> None:
-        """``reference_name=None``: run only ``impl_name`` (see ``observe``); ``emulate``: a torch version
-        for ``set_emulation``."""
+    def __init__(self, namespace_name: str, emulate: str | None = None, surface_data: dict | None = None) -> None:
+        """``emulate``: a torch version for ``set_emulation``; ``surface_data``: torch's surface
+        (surface.capture), else the worker reads the installed torch's."""
         context = multiprocessing.get_context("spawn")
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=_worker_main, args=(child, impl_name, reference_name, emulate),
+        self.process = context.Process(target=_worker_main, args=(child, namespace_name, emulate, surface_data),
                                        daemon=True)
         self.process.start()
         child.close()
         self.ready = False
+        self._started = 0.0
 
     STARTUP_LIMIT = 300.0  # importing torch on a loaded machine can take a while
 
@@ -186,35 +211,38 @@ class Worker:
                 raise EOFError("worker did not start")
             self.ready = True
 
-    def run(self, scenario: Scenario, startup_grace: float = 60.0) -> Result:
-        status, payload, duration = self._request(scenario, startup_grace)
-        if status != "ok":
-            return failure_result(scenario, status, payload, duration)
-        return Result(**payload)
+    def observe(self, scenario: Scenario) -> tuple:
+        """``("ok", outcome, seconds)``, or ``("timeout" | "crashed", message, seconds)``."""
+        failed = self.submit(scenario)
+        return failed if failed else self.collect(scenario)
 
-    def observe(self, scenario: Scenario, startup_grace: float = 60.0) -> tuple:
-        """One side only (a worker started with ``reference_name=None``): ``("ok", outcome, seconds)``, or
-        ``("timeout" | "crashed", message, seconds)``."""
-        status, payload, duration = self._request(scenario, startup_grace)
-        if status != "ok":
-            return status, payload, duration
-        return status, payload["outcome"], payload["duration_s"]
-
-    def _request(self, scenario: Scenario, startup_grace: float) -> tuple:
-        start = time.perf_counter()
+    def submit(self, scenario: Scenario):
+        """Start ``scenario``; a failure tuple when the worker cannot take it, else None."""
+        self._started = time.perf_counter()
         try:
             self._wait_ready()
-            start = time.perf_counter()
+            self._started = time.perf_counter()
             self.connection.send(scenario.id)
-            if not self.connection.poll(scenario.timeout):
-                self.close(kill=True)
-                return "timeout", f"no result after {scenario.timeout:g} s", time.perf_counter() - start
-            return "ok", self.connection.recv(), time.perf_counter() - start
         except (EOFError, BrokenPipeError, ConnectionResetError):
-            self.process.join(timeout=5)  # the pipe closes a moment before the exit code is known
-            code = self.process.exitcode
-            self.close(kill=True)
-            return "crashed", f"worker process died (exit code {code})", time.perf_counter() - start
+            return self._crashed()
+        return None
+
+    def collect(self, scenario: Scenario) -> tuple:
+        try:
+            remaining = scenario.timeout - (time.perf_counter() - self._started)
+            if not self.connection.poll(max(remaining, 0.0)):
+                self.close(kill=True)
+                return "timeout", f"no result after {scenario.timeout:g} s", time.perf_counter() - self._started
+            payload = self.connection.recv()
+        except (EOFError, BrokenPipeError, ConnectionResetError):
+            return self._crashed()
+        return "ok", payload["outcome"], payload["duration_s"]
+
+    def _crashed(self) -> tuple:
+        self.process.join(timeout=5)  # the pipe closes a moment before the exit code is known
+        code = self.process.exitcode
+        self.close(kill=True)
+        return "crashed", f"worker process died (exit code {code})", time.perf_counter() - self._started
 
     def close(self, kill: bool = False) -> None:
         if kill:
@@ -229,26 +257,59 @@ class Worker:
             self.process.kill()
 
 
-def run_catalogue(scenarios, impl_name: str, reference_name: str = "torch", progress=None) -> list:
-    """Every scenario on both sides in worker processes: a hang or crash costs one result, not the run."""
-    results = []
-    worker = None
+def observe_sides(scenarios, sides, progress=None) -> list:
+    """Every scenario on each side (``(namespace, emulate, surface_data)``), each side in its own worker
+    process, all sides at once: per scenario a list of ``(status, outcome or message, seconds)``. A hang or
+    crash costs one observation (that side's worker is replaced); isolated scenarios get fresh workers."""
+    observed = []
+    workers = [None] * len(sides)
     try:
         for index, scenario in enumerate(scenarios):
-            if scenario.isolated:
-                isolated = Worker(impl_name, reference_name)
-                result = isolated.run(scenario)
-                isolated.close(kill=result.status in ("timeout", "crashed"))
-            else:
-                if worker is None:
-                    worker = Worker(impl_name, reference_name)
-                result = worker.run(scenario)
-                if result.status in ("timeout", "crashed"):
-                    worker = None
-            results.append(result)
+            active = [Worker(*side) if scenario.isolated or workers[n] is None else workers[n]
+                      for n, side in enumerate(sides)]
+            pending = [worker.submit(scenario) for worker in active]
+            outcomes = [failed or worker.collect(scenario) for worker, failed in zip(active, pending)]
+            for n, (worker, (status, _, _)) in enumerate(zip(active, outcomes)):
+                if scenario.isolated:
+                    worker.close(kill=status != "ok")
+                else:
+                    workers[n] = worker if status == "ok" else None
+            observed.append(outcomes)
             if progress is not None:
-                progress(index + 1, len(scenarios), result)
+                progress(index + 1, len(scenarios), scenario, outcomes)
+    except BaseException:
+        for worker in workers:
+            if worker is not None:
+                worker.close(kill=True)
+        workers = []
+        raise
     finally:
-        if worker is not None:
-            worker.close()
+        for worker in workers:
+            if worker is not None:
+                worker.close()
+    return observed
+
+
+def judge_observed(scenario: Scenario, reference: tuple, implementation: tuple, level: str = DEFAULT_LEVEL) -> Result:
+    """A Result from both sides' ``(status, outcome or message, seconds)``."""
+    (torch_status, expected, torch_seconds), (status, actual, seconds) = reference, implementation
+    if torch_status != "ok":
+        return failure_result(scenario, "error", f"torch itself gave no observation ({torch_status}: {expected})",
+                              torch_seconds)
+    if status != "ok":
+        return failure_result(scenario, status, str(actual), seconds)
+    return judge(scenario, expected, actual, torch_seconds + seconds, level)
+
+
+def run_catalogue(scenarios, impl_name: str, reference_name: str = "torch", progress=None,
+                  level: str = DEFAULT_LEVEL, surface_data: dict | None = None) -> list:
+    """Every scenario on torch and on the implementation, each in its own worker process, compared."""
+    results = []
+
+    def judged(done, total, scenario, outcomes):
+        results.append(judge_observed(scenario, outcomes[0], outcomes[1], level))
+        if progress is not None:
+            progress(done, total, results[-1])
+
+    observe_sides(scenarios, [(reference_name, None, surface_data), (impl_name, None, surface_data)], judged)
     return results

@@ -157,9 +157,13 @@ def cmd_recordings(args) -> int:
             print(f"{name:<16} unreadable: {error}")
             continue
         torch_meta, env, recorded = document["torch"], document.get("environment") or {}, document.get("recorded") or {}
+        lacking, gone = recording.coverage(document, catalogue.load_all())
+        gaps = "".join(f"  {len(ids)} {what}" for ids, what in ((lacking, "lacking"), (gone, "no longer in the catalogue"))
+                       if ids)
         print(f"{name:<16} torch {torch_meta.get('full_version') or torch_meta['version']:<14} "
               f"{len(document['observations']):>4} behaviours  python {env.get('python', '?'):<8} "
-              f"numpy {env.get('numpy', '?'):<8} recorded {recorded.get('date', '?')}")
+              f"numpy {env.get('numpy', '?'):<8} recorded {recorded.get('date', '?')}"
+              f"{'  surface' if document.get('surface') else ''}{gaps}")
     print(f"{len(found)} recordings in {args.directory or recording.RECORDINGS_DIR}", file=sys.stderr)
     return 0
 

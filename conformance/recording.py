@@ -322,6 +322,13 @@ def missing_from(scenarios, document: dict) -> list:
     return [s.id for s in scenarios if s.id not in document["observations"]]
 
 
+def coverage(document: dict, catalogue_ids) -> tuple:
+    """(behaviours of the catalogue the recording lacks, behaviours it holds that the catalogue no longer
+    has), both sorted: a complete recording has neither."""
+    ids, observed = set(catalogue_ids), set(document["observations"])
+    return sorted(ids - observed), sorted(observed - ids)
+
+
 def run_side_against(scenario: Scenario, impl_ns, document: dict, level: str = DEFAULT_LEVEL) -> Result:
     """In this process (for pytest): one behaviour on ``impl_ns`` emulating the recording's version."""
     start = time.perf_counter()

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from . import recording
 from .files import write_atomically
+from .observe import is_marker
 
 _TOKEN = re.compile(r"\.?([^.\[]+)|\[(\d+)\]")
 
@@ -40,7 +41,8 @@ KIND_HELP = {
     "values": "numbers, shapes, dtypes, .grad, printed values, a value that became another kind of value",
     "version": "a tensor's _version counter",
     "names": "an AttributeError / ImportError or an 'unexpected keyword argument' TypeError that appeared or "
-             "disappeared (a torch name or argument added or removed), or a behaviour only one recording has",
+             "disappeared, a field torch could not show for lack of a name in one release only (a torch name or "
+             "argument added or removed), or a behaviour only one recording has",
     "status": "torch gave an observation in one recording and timed out or crashed in the other",
 }
 # Errors that mean a name is missing (the harness's "missing" note is not compared, so read the record).
@@ -87,7 +89,7 @@ def classify(change: str, diffs: list, before, after) -> list:
 
 def diff_kind(path: str, old, new, before=None, after=None) -> str:
     """The kind of one differing field of an outcome (``before`` / ``after``: the two whole outcomes)."""
-    if _is_missing_name(old) != _is_missing_name(new):
+    if _is_missing_name(old) != _is_missing_name(new) or is_marker(old) != is_marker(new):
         return "names"
     if _is_error(old) or _is_error(new):
         return "text"

@@ -348,7 +348,8 @@ def behaviour_changes(old: dict, new: dict) -> list:
 
     Each entry: ``{"id", "change": "changed" | "added" | "removed" | "status", "diffs": [{path, old, new, note}]}``;
     unchanged behaviours are left out. Field differences come from compare.py (values within the
-    dtype's tolerance are equal). Only observations are compared: metadata never counts.
+    dtype's tolerance are equal), and a field the newer recording shows as a missing-name marker is one too.
+    Only observations are compared: metadata never counts.
     """
     old_obs, new_obs = old["observations"], new["observations"]
     changes = []
@@ -364,12 +365,25 @@ def behaviour_changes(old: dict, new: dict) -> list:
             continue
         if before["status"] != OBSERVED:
             continue
-        comparison = compare(comparable(before["outcome"]), comparable(after["outcome"]))
-        if comparison.diffs:
-            changes.append({"id": behaviour_id, "change": "changed",
-                            "diffs": [{"path": d.path, "old": d.expected, "new": d.actual, "note": d.note}
-                                      for d in comparison.diffs]})
+        old_outcome, new_outcome = comparable(before["outcome"]), comparable(after["outcome"])
+        comparison = compare(old_outcome, new_outcome)
+        diffs = [{"path": d.path, "old": d.expected, "new": d.actual, "note": d.note} for d in comparison.diffs]
+        # A field the newer torch could not show (it lacks the name) is a change between releases too.
+        diffs += [{"path": b["path"] or "(whole observation)", "old": _value_at(old_outcome, b["path"]),
+                   "new": _value_at(new_outcome, b["path"]), "note": f"torch {new['torch']['version']} has no {b['name']}"}
+                  for b in comparison.blocked]
+        if diffs:
+            changes.append({"id": behaviour_id, "change": "changed", "diffs": diffs})
     return changes
+
+
+def _value_at(outcome, path: str):
+    from .drift import lookup
+
+    try:
+        return lookup(outcome, path) if path else outcome
+    except KeyError:
+        return "<missing>"
 
 
 def _status_text(entry: dict) -> str:

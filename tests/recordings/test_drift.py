@@ -150,6 +150,8 @@ def test_a_name_that_disappears_also_takes_the_outputs_it_replaced():
     ("error", None, {"kind": "error", "type": "ModuleNotFoundError", "message": "no torch.x"}, "names"),
     ("outputs.items.e", {"kind": "NoneType", "value": None}, {"kind": "error", "type": "RuntimeError",
                                                                "message": "twice"}, "text"),
+    ("outputs.items.x.graph.creation_order", {"not-implemented": "Node._sequence_nr"}, [0], "names"),
+    ("outputs.items.x.graph.creation_order", [0], {"not-implemented": "Node._sequence_nr"}, "names"),
 ])
 def test_diff_kinds(path, old, new, kind):
     before = {"outputs": {"kind": "dict", "items": {
@@ -157,6 +159,22 @@ def test_diff_kinds(path, old, new, kind):
         "x": dict(tensor([1.0]), grad=tensor([1.0])), "d": {"kind": "dict", "items": {"version": {"kind": "int"}}},
         "e": {"kind": "NoneType", "value": None}}}, "error": None, "warnings": []}
     assert drift.diff_kind(path, old, new, before, before) == kind
+
+
+def test_a_field_the_newer_torch_cannot_show_for_lack_of_a_name_is_a_names_change():
+    graph = {"nodes": [], "edges": [], "creation_order": [0]}
+    old = document("2.1.0", **{"m.order": outcome(y=dict(tensor([1.0], grad_fn="MulBackward0"), graph=graph))})
+    new = copy.deepcopy(old)
+    new["torch"] = {"version": "2.2.0", "full_version": "2.2.0", "git": "g"}
+    new["observations"]["m.order"]["outcome"]["outputs"]["items"]["y"]["graph"]["creation_order"] = \
+        {"not-implemented": "Node._sequence_nr"}
+    (change,) = drift.drift_report(old, new)["changes"]
+    assert change["kinds"] == ["names"]
+    assert change["diffs"] == [{"path": "outputs.items.y.graph.creation_order", "old": [0],
+                                "new": {"not-implemented": "Node._sequence_nr"},
+                                "note": "torch 2.2.0 has no Node._sequence_nr", "kind": "names"}]
+    (back,) = drift.drift_report(new, old)["changes"]  # and the name appearing
+    assert back["kinds"] == ["names"] and back["diffs"][0]["new"] == [0]
 
 
 def test_filters_keep_chosen_kinds_and_categories():

@@ -336,9 +336,13 @@ def cmd_recordings(args) -> int:
             print(f"{name:<16} unreadable: {error}")
             continue
         torch_meta, env, recorded = document["torch"], document.get("environment") or {}, document.get("recorded") or {}
+        lacking, gone = recording.coverage(document, catalogue.load_all())
+        gaps = "".join(f"  {len(ids)} {what}" for ids, what in ((lacking, "lacking"), (gone, "no longer in the catalogue"))
+                       if ids)
         print(f"{name:<16} torch {torch_meta.get('full_version') or torch_meta['version']:<14} "
               f"{len(document['observations']):>4} behaviours  python {env.get('python', '?'):<8} "
-              f"numpy {env.get('numpy', '?'):<8} recorded {recorded.get('date', '?')}")
+              f"numpy {env.get('numpy', '?'):<8} recorded {recorded.get('date', '?')}"
+              f"{'  surface' if document.get('surface') else ''}{gaps}")
     print(f"{len(found)} recordings in {args.directory or recording.RECORDINGS_DIR}", file=sys.stderr)
     return 0
 
@@ -346,12 +350,21 @@ def cmd_recordings(args) -> int:
 def cmd_drift(args) -> int:
     from . import drift, recording
 
+    if args.timeline:
+        return _drift_timeline(args)
+    if not args.old or not args.new:
+        print("conformance: drift needs two recordings (OLD NEW), or --timeline for all of them", file=sys.stderr)
+        return 2
     try:
         old, new = recording.read(args.old), recording.read(args.new)
     except recording.RecordingFileError as error:
         print(f"conformance: {error}", file=sys.stderr)
         return 2
     report = drift.drift_report(old, new)
+    known = sorted(set(old["observations"]) | set(new["observations"]))
+    if not _categories_known(args.category, {i.split(".", 1)[0] for i in known}):
+        return 2
+    report = drift.filter_report(report, args.kind, args.category)
     sys.stdout.write(drift.format_text(report, max_value_chars=args.width))
     if args.json:
         print(f"conformance: drift written to {drift.write_json(report, args.json)}", file=sys.stderr)
@@ -359,6 +372,45 @@ def cmd_drift(args) -> int:
         from .report import drift_html
 
         print(f"conformance: drift report written to {drift_html.write_html(report, args.html)}", file=sys.stderr)
+    return 0
+
+
+def _categories_known(chosen, known) -> bool:
+    unknown = [c for c in chosen or () if c not in known]
+    if unknown:
+        print(f"conformance: no behaviour of category {', '.join(unknown)} in these recordings "
+              f"(categories: {', '.join(sorted(known))})", file=sys.stderr)
+    return not unknown
+
+
+def _drift_timeline(args) -> int:
+    from . import drift, recording
+
+    if args.old or args.new:
+        print("conformance: drift --timeline reads every recording in the folder; give no OLD NEW",
+              file=sys.stderr)
+        return 2
+    try:
+        documents = [recording.read(path) for _, path in recording.available(args.directory)]
+    except recording.RecordingFileError as error:
+        print(f"conformance: {error}", file=sys.stderr)
+        return 2
+    if len(documents) < 2:
+        print(f"conformance: a timeline needs at least two recordings in "
+              f"{args.directory or recording.RECORDINGS_DIR}", file=sys.stderr)
+        return 2
+    known = {i.split(".", 1)[0] for d in documents for i in d["observations"]}
+    if not _categories_known(args.category, known):
+        return 2
+    report = drift.timeline(documents, args.kind, args.category)
+    sys.stdout.write(drift.format_timeline(report))
+    if args.json:
+        print(f"conformance: timeline written to {drift.write_json(report, args.json)}", file=sys.stderr)
+    if args.html:
+        from .report import drift_html
+
+        print(f"conformance: timeline written to {drift_html.write_timeline_html(report, args.html)}",
+              file=sys.stderr)
     return 0
 
 
@@ -391,6 +443,12 @@ def cmd_list(args) -> int:
             print(f"{'':<48} source: {s.source.document} — {s.source.shows}")
     print(f"{len(scenarios)} behaviours in {len({s.category for s in scenarios})} categories", file=sys.stderr)
     return 0
+
+
+def _drift_kinds() -> dict:
+    from .drift import KINDS
+
+    return KINDS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -441,9 +499,21 @@ def build_parser() -> argparse.ArgumentParser:
     recs.add_argument("--directory", default=None, help="folder to list (default: conformance/recordings/)")
     recs.set_defaults(func=cmd_recordings)
 
-    drift_parser = sub.add_parser("drift", help="what changed in torch's observable behaviour between two recordings")
-    drift_parser.add_argument("old", help="the older recording: a name (torch-1.13.1) or a path")
-    drift_parser.add_argument("new", help="the newer recording: a name (torch-2.14.1) or a path")
+    drift_parser = sub.add_parser(
+        "drift", help="what changed in torch's observable behaviour between two recordings (or across all)",
+        description="Changes between two recordings, grouped by kind, counts per kind first. Kinds: "
+                    + "; ".join(f"{kind}: {text}" for kind, text in _drift_kinds().items()) + ".")
+    drift_parser.add_argument("old", nargs="?", help="the older recording: a name (torch-1.13.1) or a path")
+    drift_parser.add_argument("new", nargs="?", help="the newer recording: a name (torch-2.14.1) or a path")
+    drift_parser.add_argument("--timeline", action="store_true",
+                              help="instead: every committed recording in version order, and for each behaviour "
+                                   "that ever changed, the releases where it changed (and how)")
+    drift_parser.add_argument("--directory", default=None, metavar="DIR",
+                              help="with --timeline: the recordings folder (default: conformance/recordings/)")
+    drift_parser.add_argument("--kind", action="append", choices=tuple(_drift_kinds()), metavar="KIND",
+                              help="only changes of this kind (repeatable): " + ", ".join(_drift_kinds()))
+    drift_parser.add_argument("--category", action="append", metavar="CATEGORY",
+                              help="only behaviours of this category, the first part of their id (repeatable)")
     drift_parser.add_argument("--html", default=None, metavar="PATH", help="also write the drift as an HTML page")
     drift_parser.add_argument("--json", default=None, metavar="PATH", help="also write the drift as JSON")
     drift_parser.add_argument("--width", type=int, default=1000, metavar="N",

@@ -322,6 +322,13 @@ def missing_from(scenarios, document: dict) -> list:
     return [s.id for s in scenarios if s.id not in document["observations"]]
 
 
+def coverage(document: dict, catalogue_ids) -> tuple:
+    """(behaviours of the catalogue the recording lacks, behaviours it holds that the catalogue no longer
+    has), both sorted: a complete recording has neither."""
+    ids, observed = set(catalogue_ids), set(document["observations"])
+    return sorted(ids - observed), sorted(observed - ids)
+
+
 def run_side_against(scenario: Scenario, impl_ns, document: dict, level: str = DEFAULT_LEVEL) -> Result:
     """In this process (for pytest): one behaviour on ``impl_ns`` emulating the recording's version."""
     start = time.perf_counter()
@@ -341,7 +348,8 @@ def behaviour_changes(old: dict, new: dict) -> list:
 
     Each entry: ``{"id", "change": "changed" | "added" | "removed" | "status", "diffs": [{path, old, new, note}]}``;
     unchanged behaviours are left out. Field differences come from compare.py (values within the
-    dtype's tolerance are equal). Only observations are compared: metadata never counts.
+    dtype's tolerance are equal), and a field the newer recording shows as a missing-name marker is one too.
+    Only observations are compared: metadata never counts.
     """
     old_obs, new_obs = old["observations"], new["observations"]
     changes = []
@@ -357,12 +365,25 @@ def behaviour_changes(old: dict, new: dict) -> list:
             continue
         if before["status"] != OBSERVED:
             continue
-        comparison = compare(comparable(before["outcome"]), comparable(after["outcome"]))
-        if comparison.diffs:
-            changes.append({"id": behaviour_id, "change": "changed",
-                            "diffs": [{"path": d.path, "old": d.expected, "new": d.actual, "note": d.note}
-                                      for d in comparison.diffs]})
+        old_outcome, new_outcome = comparable(before["outcome"]), comparable(after["outcome"])
+        comparison = compare(old_outcome, new_outcome)
+        diffs = [{"path": d.path, "old": d.expected, "new": d.actual, "note": d.note} for d in comparison.diffs]
+        # A field the newer torch could not show (it lacks the name) is a change between releases too.
+        diffs += [{"path": b["path"] or "(whole observation)", "old": _value_at(old_outcome, b["path"]),
+                   "new": _value_at(new_outcome, b["path"]), "note": f"torch {new['torch']['version']} has no {b['name']}"}
+                  for b in comparison.blocked]
+        if diffs:
+            changes.append({"id": behaviour_id, "change": "changed", "diffs": diffs})
     return changes
+
+
+def _value_at(outcome, path: str):
+    from .drift import lookup
+
+    try:
+        return lookup(outcome, path) if path else outcome
+    except KeyError:
+        return "<missing>"
 
 
 def _status_text(entry: dict) -> str:

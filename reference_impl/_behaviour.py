@@ -27,7 +27,7 @@ ENV_VAR = "REFERENCE_IMPL_TORCH_VERSION"
 
 # The torch releases recorded in conformance/recordings/ (the evidence for every entry below).
 RECORDED = ("1.13.1", "2.0.1", "2.1.2", "2.2.2", "2.3.1", "2.4.1", "2.5.1", "2.6.0", "2.7.1", "2.8.0", "2.9.1",
-            "2.10.0", "2.11.0", "2.12.0", "2.13.0", "2.14.1")
+            "2.10.0", "2.11.0", "2.12.0", "2.13.0", "2.14.1", "2.15.0")
 OLDEST_SUPPORTED = "1.13"
 
 _HINT = "Hint: enable anomaly detection to find the operation that failed to compute its gradient, with "
@@ -298,6 +298,28 @@ FEATURES = {
             "and ops.clamp_tensor_bounds' _version; the tensor-bound ties and clamp_min/clamp_max were checked "
             "by hand on the torch 2.14.1 install (no catalogue behaviour has those ties yet).",
         shown_by=(("torch-2.13.0", "torch-2.14.1"),),
+    ),
+    "ops.mm.error_messages": Feature(
+        since=(("1.13", ("mat1 and mat2 shapes cannot be multiplied ({a0}x{a1} and {b0}x{b1})",
+                         "{arg} must be a matrix")),
+               ("2.15", ("mm: mat1 and mat2 shapes cannot be multiplied ({a0}x{a1} and {b0}x{b1})",
+                         "mm: {arg} must be a matrix, got {ndim}-D tensor"))),
+        doc="mm's shape errors, also raised through matmul: from 2.15 they name the op ('mm: ...') and a "
+            "non-matrix operand's rank (errors.shape_matrix_ops shows the shapes text; the rank text was "
+            "checked by hand on the torch 2.15.0 install, no catalogue behaviour shows it yet).",
+        shown_by=(("torch-2.14.1", "torch-2.15.0"),),
+    ),
+    "indexing.setitem_number_fills": Feature(
+        since=(("1.13", False), ("2.15", True)),
+        doc="Assigning a Python number (t[index] = 0.0): up to 2.14 torch wraps it in a 0-d tensor and copies "
+            "or index_puts it, so the node has a second, None edge for that tensor (CopySlices around "
+            "FillBackward3, IndexPutBackward0); from 2.15 it fills with the number: fill_ (FillBackward2, "
+            "CopySlices for a view), masked_fill_ for a boolean mask (MaskedFillBackward0), index_fill_ for a "
+            "single integer index (IndexFillBackward0), each with only the edge of the tensor written; several "
+            "index tensors still go through index_put_, and a tensor value is unchanged "
+            "(views.setitem_basic_index_nonleaf, views.setitem_index_list_and_mask; the other index shapes were "
+            "checked by hand on the torch 2.15.0 install).",
+        shown_by=(("torch-2.14.1", "torch-2.15.0"),),
     ),
 }
 

@@ -559,6 +559,14 @@ class ArrayMath:
         return out
 
     @staticmethod
+    def index_fill(values, dim, index, value):
+        out = np.array(values, copy=True)
+        key = [slice(None)] * out.ndim
+        key[dim] = index
+        out[tuple(key)] = value
+        return out
+
+    @staticmethod
     def slice(a, dim, start, end, step):
         key = [slice(None)] * a.ndim
         key[dim] = slice(start, end, step)

@@ -29,6 +29,7 @@ unsqueeze, squeeze, select, narrow, slice = shape.unsqueeze, shape.squeeze, shap
 stack, cat, clone, expand, reshape = shape.stack, shape.cat, shape.clone, shape.expand, shape.reshape
 select_backward, slice_backward = indexing.select_backward, indexing.slice_backward
 gather, masked_fill, masked_fill_ = indexing.gather, indexing.masked_fill, indexing.masked_fill_
+index_fill = indexing.index_fill
 
 
 def add(a, b):

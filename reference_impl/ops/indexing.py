@@ -1,5 +1,6 @@
 """Indexed reads and writes: gather, scatter, masked_fill, index_put (and torch's internal
-_index_put_impl_), plus the select/slice backward ops that torch's formulas call."""
+_index_put_impl_), index_fill (what ``t[index] = number`` runs from torch 2.15), plus the
+select/slice backward ops that torch's formulas call."""
 from __future__ import annotations
 
 import numpy as np
@@ -38,6 +39,8 @@ MASKED_FILL = Derivative("MaskedFillBackward0", releases=("mask",), self=lambda 
 MASKED_FILL_TENSOR = Derivative("MaskedFillBackward1", releases=("mask",),
                                 self=lambda F, grad, mask: F.masked_fill(grad, mask, 0),
                                 value=lambda F, grad, mask: F.sum(F.where_zero(mask, grad), None))
+INDEX_FILL = Derivative("IndexFillBackward0", releases=("index",),
+                        self=lambda F, grad, dim, index: F.index_fill(grad, dim, index, 0))
 SELECT_BACKWARD = Derivative("SelectBackwardBackward0",
                              grad_output=lambda F, grad, dim, index: F.select(grad, dim, index))
 SLICE_BACKWARD = Derivative("SliceBackwardBackward0",
@@ -143,6 +146,27 @@ def masked_fill(input, mask, value):
     from .shape import clone
 
     return masked_fill_(clone(input), mask, value)
+
+
+def index_fill_(self, dim, index, value):
+    """torch's index_fill_(dim, index, Scalar) with a 1-D int64 ``index`` tensor (not published: only
+    __setitem__ and the IndexFillBackward0 formula use it)."""
+    _writable(self)
+    d = wrap_dim(dim, self._data.ndim)
+    idx = index._data
+
+    def compute():
+        key = [slice(None)] * self._data.ndim
+        key[d] = idx
+        self._data[tuple(key)] = value
+
+    return INDEX_FILL.record_inplace(self, compute, self=self, dim=d, index=index)
+
+
+def index_fill(input, dim, index, value):
+    from .shape import clone
+
+    return index_fill_(clone(input), dim, index, value)
 
 
 def select_backward(grad_output, input_sizes, dim, index):

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from .. import _dtypes
+from .. import _behaviour, _dtypes
 from .._tensor import _c10_dtype_name
 from ._common import broadcast_shapes, export, tensor_method
 from ._derivative import Derivative
@@ -52,13 +52,13 @@ def _same_dtype(a, b, what="m1 and m2"):
 @export("mm")
 def mm(input, mat2):
     a, b = input._data, mat2._data
+    shapes, not_matrix = _behaviour.value("ops.mm.error_messages")
     if a.ndim != 2:
-        raise RuntimeError("self must be a matrix")
+        raise RuntimeError(not_matrix.format(arg="self", ndim=a.ndim))
     if b.ndim != 2:
-        raise RuntimeError("mat2 must be a matrix")
+        raise RuntimeError(not_matrix.format(arg="mat2", ndim=b.ndim))
     if a.shape[1] != b.shape[0]:
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
-                           f"{b.shape[0]}x{b.shape[1]})")
+        raise RuntimeError(shapes.format(a0=a.shape[0], a1=a.shape[1], b0=b.shape[0], b1=b.shape[1]))
     _same_dtype(input, mat2)
     return MM.record(a @ b, self=input, mat2=mat2, self_sym_sizes=a.shape, self_sym_strides=input.stride(),
                      mat2_sym_sizes=b.shape, mat2_sym_strides=mat2.stride())

@@ -16,7 +16,7 @@ from .._tensor import Tensor, wrap_dim
 from ..autograd._view_inplace import ViewStep
 from ._common import as_array, broadcast_shapes, export, is_number, shape_arg, tensor_method, writable
 from ._derivative import Derivative, named
-from .indexing import index_put_
+from .indexing import index_fill_, index_put_, masked_fill_
 
 _make = Tensor._make
 
@@ -542,15 +542,40 @@ def setitem(self, index, value):
                 advanced[dim] = _index_array(item)
             dim += 1
         if is_number(value):
+            if _behaviour.value("indexing.setitem_number_fills"):
+                return _fill_advanced(target, advanced, value)
             value = _make(np.asarray(value, self._data.dtype))
         return index_put_(target, _numpy_key(self._data.ndim, advanced), value)
     target = self if index is Ellipsis or _takes_everything(self, index) else getitem(self, index)
-    if is_number(value):  # torch turns the number into a 0-d tensor, then fills with it
-        value = _make(np.asarray(value, self._data.dtype))
+    if is_number(value):
+        if _behaviour.value("indexing.setitem_number_fills"):  # from 2.15: fill_(Scalar), no edge for it
+            fill_(target, value)
+            return
+        value = _make(np.asarray(value, self._data.dtype))  # before: a 0-d tensor, then filled with it
     if isinstance(value, Tensor) and value._data.ndim == 0:
         fill_(target, value)
     else:
         copy_(target, value)
+
+
+def _fill_advanced(self, advanced, value):
+    """t[index] = number from torch 2.15: one boolean mask is a masked_fill_ (the mask shaped to broadcast
+    against t), one integer index an index_fill_ along its dimension (the index flattened); several index
+    tensors are still an index_put_ of the number as a 0-d tensor."""
+    if len(advanced) == 1:
+        ((dim, array),) = advanced.items()
+        ndim = self._data.ndim
+        if array.dtype == np.bool_ and dim + array.ndim <= ndim \
+                and array.shape == self._data.shape[dim:dim + array.ndim]:
+            return masked_fill_(self, _make(array.reshape(array.shape + (1,) * (ndim - dim - array.ndim))), value)
+        if array.dtype != np.bool_ and dim < ndim:
+            size = self._data.shape[dim]
+            flat = array.reshape(-1).astype(np.int64)
+            bad = flat[(flat >= size) | (flat < -size)]
+            if bad.size:
+                raise IndexError(f"index {int(bad[0])} is out of bounds for dimension {dim} with size {size}")
+            return index_fill_(self, dim, _make(flat), value)
+    return index_put_(self, _numpy_key(self._data.ndim, advanced), _make(np.asarray(value, self._data.dtype)))
 
 
 def _takes_everything(self, index) -> bool:

@@ -21,7 +21,7 @@ def test_the_default_is_the_installed_torch_else_the_newest_recorded(monkeypatch
     monkeypatch.setattr(_behaviour, "installed_torch_version", lambda: "2.5.1")
     assert reference_impl.emulated_version() == "2.5.1"
     monkeypatch.setattr(_behaviour, "installed_torch_version", lambda: None)
-    assert reference_impl.emulated_version() == _behaviour.NEWEST_RECORDED == "2.14.1"
+    assert reference_impl.emulated_version() == _behaviour.NEWEST_RECORDED == "2.15.0"
 
 
 def test_the_environment_variable_then_emulate_take_precedence(monkeypatch):
@@ -76,6 +76,44 @@ def test_emulation_changes_what_the_engine_does():
     assert zero_grad_result() is None
     assert unused_message().startswith("The differentiated Tensor at index 1")
     assert (2.0 ** reference_impl.tensor([1.0], requires_grad=True)).grad_fn.name() == "PowBackward2"
+
+
+def test_from_2_15_assigning_a_number_fills_and_mm_errors_name_the_op():
+    def graph(index, value, rows=False):
+        x = reference_impl.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]] if rows else [1.0, 2.0, 3.0], requires_grad=True)
+        y = x * 2
+        y[index(y)] = value
+        y.sum().backward()
+        return (y.grad_fn.name(), [fn.name() if fn is not None else None for fn, _ in y.grad_fn.next_functions],
+                x.grad.tolist(), y.tolist())
+
+    def mm_error(a, b):
+        try:
+            reference_impl.mm(reference_impl.ones(*a), reference_impl.ones(*b))
+        except RuntimeError as error:
+            return str(error)
+
+    reference_impl.emulate("2.14.1")
+    assert graph(lambda y: 0, 5.0)[:2] == ("torch::autograd::CopySlices", ["MulBackward0", None])
+    assert graph(lambda y: slice(None), 5.0)[:2] == ("FillBackward3", ["MulBackward0", None])
+    assert graph(lambda y: [0, 2], 0.0)[:2] == ("IndexPutBackward0", ["MulBackward0", None])
+    assert graph(lambda y: y > 3, 0.0)[:2] == ("IndexPutBackward0", ["MulBackward0", None])
+    assert mm_error((2, 3), (4, 3)) == "mat1 and mat2 shapes cannot be multiplied (2x3 and 4x3)"
+    assert mm_error((3,), (3, 2)) == "self must be a matrix"
+    reference_impl.emulate("2.15.0")
+    assert graph(lambda y: 0, 5.0) == ("torch::autograd::CopySlices", ["MulBackward0"], [0.0, 2.0, 2.0],
+                                       [5.0, 4.0, 6.0])
+    assert graph(lambda y: slice(None), 5.0)[:2] == ("FillBackward2", ["MulBackward0"])
+    assert graph(lambda y: [0, 2], 0.0) == ("IndexFillBackward0", ["MulBackward0"], [0.0, 2.0, 0.0], [0.0, 4.0, 0.0])
+    assert graph(lambda y: y > 3, 1.5) == ("MaskedFillBackward0", ["MulBackward0"], [2.0, 0.0, 0.0], [2.0, 1.5, 1.5])
+    # as torch 2.15.0 shows them (checked on the install): a column index, a row mask, two index lists
+    assert graph(lambda y: (slice(None), [0, 2]), 0.0, rows=True)[0] == "IndexFillBackward0"
+    assert graph(lambda y: reference_impl.tensor([True, False]), 0.0, rows=True)[2] == [[0.0] * 3, [2.0] * 3]
+    assert graph(lambda y: ([0, 1], [1, 2]), 0.0, rows=True)[:2] == ("IndexPutBackward0", ["MulBackward0", None])
+    assert graph(lambda y: [0], reference_impl.tensor(0.0))[:2] == ("IndexPutBackward0", ["MulBackward0", None])
+    assert mm_error((2, 3), (4, 3)) == "mm: mat1 and mat2 shapes cannot be multiplied (2x3 and 4x3)"
+    assert mm_error((3,), (3, 2)) == "mm: self must be a matrix, got 1-D tensor"
+    assert mm_error((2, 3), (3,)) == "mm: mat2 must be a matrix, got 1-D tensor"
 
 
 def test_a_method_added_later_is_missing_before():

@@ -281,3 +281,32 @@ def test_the_page_runs_without_errors_or_requests_outside_the_file(page):
     assert errors == []
     requested = [event["params"]["request"]["url"] for event in page.events("Network.requestWillBeSent")]
     assert requested and all(url.startswith("file://") for url in requested)
+
+
+# ------------------------------------------------------------------ the matrix of every recorded release
+RELEASES = ["1.13.1", "2.0.1", "2.1.2", "2.2.2", "2.3.1", "2.4.1", "2.5.1", "2.6.0", "2.7.1", "2.8.0", "2.9.1",
+            "2.10.0", "2.11.0", "2.12.0", "2.13.0", "2.14.1", "2.15.0"]
+
+
+def test_a_matrix_of_17_releases_fits_a_1400px_window_with_the_behaviour_column_in_view(browser, tmp_path):
+    ids = ["hooks.post_accumulate_grad_hook_sees_updated_grad", "autograd_grad.retain_graph_second_backward_accumulates",
+           "grad_fn.add_name"]
+    runs = [{"run": {"torch_version": version, "torch_source": "recording", "implementation": "reference_impl",
+                     "date": "2026-01-01"},
+             "results": [behaviour(behaviour_id, "pass") for behaviour_id in ids]} for version in RELEASES]
+    opened = Page(browser, render.write_html(runs, tmp_path / "matrix.html").as_uri())
+    try:
+        opened.send("Emulation.setDeviceMetricsOverride", {"width": 1400, "height": 1000, "deviceScaleFactor": 1,
+                                                           "mobile": False})
+        sizes = opened.evaluate("""(() => {
+            const table = document.querySelector("table.matrix"), box = table.closest(".scroll");
+            const header = table.querySelector("tbody th[scope=row]");
+            box.scrollLeft = 10000;
+            return {table: table.getBoundingClientRect().width, box: box.clientWidth,
+                    columns: table.querySelectorAll("thead th").length,
+                    stuck: Math.round(header.getBoundingClientRect().left - box.getBoundingClientRect().left)}; })()""")
+    finally:
+        opened.close()
+    assert sizes["columns"] == 18
+    assert sizes["table"] <= sizes["box"], sizes  # every release in view without scrolling sideways
+    assert sizes["stuck"] == 0  # and were it wider, the behaviour column would stay at the left edge

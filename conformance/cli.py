@@ -233,7 +233,7 @@ def _run_properties(args, plan, properties: list) -> None:
     from .properties import profiles, session
 
     seed = None
-    if args.properties != "ci":  # a random profile: one seed for every property, printed to repeat the run
+    if args.properties not in ("ci", "quick"):  # a random profile: one seed for all, printed to repeat the run
         seed = args.hypothesis_seed if args.hypothesis_seed is not None else profiles.new_seed()
     plan["run_fields"]["hypothesis"] = {"profile": args.properties, "seed": seed}
     print(f"conformance: {len(session.LABELS)} property tests, hypothesis profile {args.properties}"
@@ -477,7 +477,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--write-expectations", metavar="FILE", default=None,
                      help="write this run's baseline: one entry per behaviour that did not pass, its reason the "
                           "first difference")
-    run.add_argument("--properties", default="none", choices=("none", "dev", "ci", "thorough"),
+    run.add_argument("--properties", default="none", choices=("none", "dev", "quick", "ci", "thorough"),
                      help="also run the property tests (generated programs, the state machine, the finite-difference "
                           "oracle) with this hypothesis profile (default: none)")
     run.add_argument("--property-timeout", type=float, default=1800.0, metavar="S",

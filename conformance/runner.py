@@ -1,5 +1,6 @@
-"""Run scenarios: one side at a time, as a torch/implementation pair, or a whole catalogue
-in a worker process that is replaced when a scenario hangs or crashes."""
+"""Run scenarios and judge them: one side's outcome (``run_side``), the two sides compared (``judge``, a
+status per level), and whole catalogues with each side in its own worker process, replaced when a
+scenario hangs or crashes (``observe_sides``, ``run_catalogue``)."""
 from __future__ import annotations
 
 import importlib

@@ -109,7 +109,7 @@ def _keyword(message: str, surface: Surface) -> str | None:
     if not match:
         return None
     function, keyword = match.group("function"), match.group("keyword")
-    owner, _, short = function.rpartition(".")
+    owner, _, short = function.removesuffix(".__init__").rpartition(".")  # SGD.__init__(): SGD's keywords
     candidates = surface.callables_named(short)
     if owner:
         torch_class = surface.class_named(owner) or owner

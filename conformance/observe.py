@@ -66,7 +66,7 @@ class Observer:
     def observe(self, value, depth: int = 0) -> dict:
         if isinstance(value, ErrorRecord):
             name = self.missing_name(value.error)
-            return marker(name) if name else value.observe()
+            return marker(name, value.observe()) if name else value.observe()
         if self._is_tensor(value):
             return self.tensor(value, with_grad=depth == 0)
         if self._is_node(value):
@@ -85,6 +85,8 @@ class Observer:
         if isinstance(value, dict):
             return {"kind": "dict", "items": {str(k): self.observe(v, depth + 1) for k, v in value.items()}}
         if type(value).__name__.lower().startswith("dtype"):  # torch.dtype, numpy's dtype[float32], DType
+            return {"kind": "dtype", "value": repr(value)}
+        if isinstance(value, type) and value.__module__ == "numpy":  # a NumPy scalar type used as a dtype
             return {"kind": "dtype", "value": repr(value)}
         if type(value).__module__ == "numpy" or type(value).__name__ == "ndarray":
             return self.ndarray(value)
@@ -162,7 +164,7 @@ class Observer:
                 variable_read = FieldReader(variable, "Tensor")
                 entry["variable"] = {"shape": variable_read("shape", list), "dtype": variable_read("dtype", repr)}
             nodes.append(entry)
-        return {"nodes": nodes, "edges": edges, "creation_order": FieldReader(order, "Node").call(_creation_order)}
+        return {"nodes": nodes, "edges": edges, "creation_order": _creation_order(order)}
 
 
 class MissingName(Exception):
@@ -173,13 +175,14 @@ class MissingName(Exception):
         self.qualified = f"{owner}.{name}"
 
 
-def marker(qualified: str) -> dict:
-    """What the observer records for a field it could not read: the torch name that is missing."""
-    return {"not-implemented": qualified}
+def marker(qualified: str, instead: dict | None = None) -> dict:
+    """What the observer records for a field it could not read: the torch name that is missing, and for a
+    caught error what it would otherwise have shown (torch may lack the name too: then it matches)."""
+    return {"not-implemented": qualified} if instead is None else {"not-implemented": qualified, "instead": instead}
 
 
 def is_marker(value) -> bool:
-    return isinstance(value, dict) and set(value) == {"not-implemented"}
+    return isinstance(value, dict) and "not-implemented" in value and set(value) <= {"not-implemented", "instead"}
 
 
 def _as_dict(value) -> dict:
@@ -232,9 +235,10 @@ def _creation_order(nodes) -> list:
     """Graph node ids sorted by sequence_nr: which node was created first (absolute numbers differ)."""
     keyed = []
     for index, node in enumerate(nodes):
-        if type(node).__name__ == "AccumulateGrad":
+        seq = getattr(node, "_sequence_nr", None)  # torch 1.13 and 2.0 have none: an optional field
+        if seq is None or type(node).__name__ == "AccumulateGrad":
             continue
-        keyed.append((_attribute(node, "Node", "_sequence_nr")(), index))
+        keyed.append((seq(), index))
     return [index for _, index in sorted(keyed)]
 
 

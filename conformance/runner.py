@@ -1,5 +1,6 @@
-"""Run scenarios: one side at a time, as a torch/implementation pair, or a whole catalogue
-in a worker process that is replaced when a scenario hangs or crashes."""
+"""Run scenarios and judge them: one side's outcome (``run_side``), the two sides compared (``judge``, a
+status per level), and whole catalogues with each side in its own worker process, replaced when a
+scenario hangs or crashes (``observe_sides``, ``run_catalogue``)."""
 from __future__ import annotations
 
 import importlib
@@ -16,7 +17,7 @@ from .observe import ErrorRecord, Observer, clean_message, observe_warning
 from .scenario import REGISTRY, Context, Scenario
 from .surface import Surface
 
-STATUSES = ("pass", "fail", "error", "not-implemented", "timeout", "crashed")
+STATUSES = ("pass", "fail", "error", "not-implemented", "timeout", "crashed", "skip")
 
 
 def load_namespace(name: str):
@@ -87,6 +88,8 @@ class Result:
     torch: dict | None = None
     impl: dict | None = None
     message: str = ""
+    repro: str = ""  # a standalone script reproducing a result that does not pass (conformance/repro.py)
+    expectation: dict | None = None  # {outcome, status, reason} when checked with an expectations file
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -96,7 +99,8 @@ def judge(scenario: Scenario, expected: dict, actual: dict, duration: float, lev
     """Compare both sides' outcomes into a Result with a status per level."""
     base = dict(id=scenario.id, title=scenario.title, category=scenario.category,
                 source=scenario.source.as_dict(), duration_s=round(duration, 6), torch=expected, impl=actual)
-    if actual.get("missing") and not expected.get("missing"):
+    torch_lacks_it_too = expected.get("error") is not None and expected.get("error") == actual.get("error")
+    if actual.get("missing") and not expected.get("missing") and not torch_lacks_it_too:
         return Result(status="not-implemented", levels=dict.fromkeys(LEVELS, "not-implemented"),
                       blocked=[actual["missing"]], message=f"not implemented: {actual['missing']}", **base)
     if actual.get("error") and not expected.get("error"):
@@ -105,13 +109,13 @@ def judge(scenario: Scenario, expected: dict, actual: dict, duration: float, lev
         return Result(status="error", levels=dict.fromkeys(LEVELS, "error"),
                       message=f"the implementation raised {raised['type']}: {raised['message']}{where}", **base)
     exact = compare(comparable(expected), comparable(actual))
-    semantic = compare(levels.semantic(expected), levels.semantic(actual))
+    semantic = compare(*levels.semantic_pair(expected, actual))
     statuses = {"semantic": _level_status(semantic), "exact": _level_status(exact)}
     diffs = _tagged_diffs(exact, semantic)
     judged = [d for d in diffs if level == "exact" or d["level"] == "semantic"]
     blocked = sorted({b["name"] for b in (exact if level == "exact" else semantic).blocked})
     status = statuses[level]
-    message = "; ".join(_diff_text(d) for d in judged[:3]) if status == "fail" else \
+    message = "; ".join(_diff_text(d) for d in _headline(judged)[:3]) if status == "fail" else \
         f"not implemented: {', '.join(blocked)}" if status == "not-implemented" else ""
     return Result(status=status, levels=statuses, blocked=blocked, diffs=diffs, tolerance=exact.tolerance,
                   max_abs_error=exact.max_abs_error, max_rel_error=exact.max_rel_error, message=message, **base)
@@ -129,6 +133,16 @@ def _tagged_diffs(exact, semantic) -> list:
     exact_paths = {d.path for d in exact.diffs}
     tagged += [dict(d.__dict__, level="semantic") for d in semantic.diffs if d.path not in exact_paths]
     return tagged
+
+
+def _headline(diffs: list) -> list:
+    """Differences in the order a reader wants them: a value of another kind (a tensor that is None) first,
+    without the fields under it that only follow from it."""
+    kinds = [d["path"][:-len(".kind")] for d in diffs if d["path"].endswith(".kind")]
+    follows = [d for d in diffs if any(d["path"].startswith(k + ".") and not d["path"].endswith(".kind")
+                                       for k in kinds)]
+    first = [d for d in diffs if d["path"].endswith(".kind")]
+    return first + [d for d in diffs if d not in first and d not in follows]
 
 
 def _diff_text(diff: dict) -> str:
@@ -170,14 +184,16 @@ def _worker_main(connection, namespace_name: str, emulate=None, surface_data=Non
     """Serve scenario ids with one side's outcome: each side runs in its own process, so process-wide state
     (warn-once warnings, default dtype, grad mode) of one side never reaches the other."""
     import os
+    import signal
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops this process
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     from . import catalogue
 
     catalogue.load_all()
     namespace = importlib.import_module(namespace_name)
     set_emulation(namespace, emulate)
-    torch_surface = Surface(surface_data) if surface_data is not None else None
+    torch_surface = Surface(surface_data) if surface_data is not None else surface.installed()
     connection.send("ready")  # scenario timeouts start from here, not from the (slow) imports
     while True:
         scenario_id = connection.recv()
@@ -216,14 +232,24 @@ class Worker:
         failed = self.submit(scenario)
         return failed if failed else self.collect(scenario)
 
-    def submit(self, scenario: Scenario):
-        """Start ``scenario``; a failure tuple when the worker cannot take it, else None."""
+    def wait_ready(self):
+        """Wait for the worker's imports; a failure tuple when it does not start, else None."""
         self._started = time.perf_counter()
         try:
             self._wait_ready()
-            self._started = time.perf_counter()
-            self.connection.send(scenario.id)
         except (EOFError, BrokenPipeError, ConnectionResetError):
+            return self._crashed()
+        return None
+
+    def submit(self, scenario: Scenario):
+        """Start ``scenario``; a failure tuple when the worker cannot take it, else None."""
+        failed = self.wait_ready()
+        if failed:
+            return failed
+        self._started = time.perf_counter()
+        try:
+            self.connection.send(scenario.id)
+        except (BrokenPipeError, ConnectionResetError, OSError):
             return self._crashed()
         return None
 
@@ -260,14 +286,22 @@ class Worker:
 def observe_sides(scenarios, sides, progress=None) -> list:
     """Every scenario on each side (``(namespace, emulate, surface_data)``), each side in its own worker
     process, all sides at once: per scenario a list of ``(status, outcome or message, seconds)``. A hang or
-    crash costs one observation (that side's worker is replaced); isolated scenarios get fresh workers."""
+    crash costs one observation (that side's worker is replaced); isolated scenarios get fresh workers,
+    started ahead of time so their imports overlap the scenarios before them."""
     observed = []
     workers = [None] * len(sides)
+    isolated_left = sum(scenario.isolated for scenario in scenarios)
+    spares = [Worker(*side) if isolated_left else None for side in sides]
     try:
         for index, scenario in enumerate(scenarios):
-            active = [Worker(*side) if scenario.isolated or workers[n] is None else workers[n]
-                      for n, side in enumerate(sides)]
-            pending = [worker.submit(scenario) for worker in active]
+            if scenario.isolated:
+                isolated_left -= 1
+                active = [spare or Worker(*side) for spare, side in zip(spares, sides)]
+                spares = [Worker(*side) if isolated_left else None for side in sides]
+            else:
+                active = [workers[n] or Worker(*side) for n, side in enumerate(sides)]
+            starting = [worker.wait_ready() for worker in active]  # every side's clock starts together
+            pending = [failed or worker.submit(scenario) for worker, failed in zip(active, starting)]
             outcomes = [failed or worker.collect(scenario) for worker, failed in zip(active, pending)]
             for n, (worker, (status, _, _)) in enumerate(zip(active, outcomes)):
                 if scenario.isolated:
@@ -278,13 +312,13 @@ def observe_sides(scenarios, sides, progress=None) -> list:
             if progress is not None:
                 progress(index + 1, len(scenarios), scenario, outcomes)
     except BaseException:
-        for worker in workers:
+        for worker in workers + spares:
             if worker is not None:
                 worker.close(kill=True)
-        workers = []
+        workers = spares = []
         raise
     finally:
-        for worker in workers:
+        for worker in workers + spares:
             if worker is not None:
                 worker.close()
     return observed

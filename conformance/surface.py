@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import json
 import re
 
 MODULES = ("torch", "torch.autograd", "torch.autograd.graph", "torch.autograd.function", "torch.autograd.forward_ad",
@@ -134,6 +135,7 @@ class Surface:
 
     def __init__(self, data: dict | None) -> None:
         data = data or {}
+        self.data = data  # plain JSON, to hand to worker processes
         self.modules = {k: frozenset(v) for k, v in (data.get("modules") or {}).items()}
         self.classes = {k: frozenset(v) for k, v in (data.get("classes") or {}).items()}
         self.keywords = {k: frozenset(v) for k, v in (data.get("keywords") or {}).items()}
@@ -172,11 +174,26 @@ _live: Surface | None = None
 
 
 def installed() -> Surface:
-    """The installed torch's surface (empty when torch is not installed), captured once per process."""
+    """The installed torch's surface (empty when torch is not installed), once per process: the committed
+    recording of the same torch release carries it; otherwise it is captured (several seconds)."""
     global _live
     if _live is None:
         try:
-            _live = Surface(capture())
+            import torch
         except ImportError:
             _live = Surface(None)
+            return _live
+        _live = Surface(_recorded(str(torch.__version__)) or capture(torch))
     return _live
+
+
+def _recorded(version: str) -> dict | None:
+    from . import recording
+
+    path = recording.RECORDINGS_DIR / recording.file_name(version)
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    same_build = (document.get("torch") or {}).get("full_version") == version
+    return document.get("surface") if same_build else None

@@ -447,7 +447,10 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __repr__(self, *, tensor_contents=None):
-        fn = self.grad_fn
+        try:
+            fn = self.grad_fn
+        except RuntimeError:  # a no_grad view whose base was modified in place: torch prints <Invalid>
+            return _printing.tensor_repr(self._data, self.dtype, grad_fn_name="Invalid")
         return _printing.tensor_repr(
             self._data, self.dtype, requires_grad=self.requires_grad, grad_fn_name=type(fn).__name__ if fn else None
         )

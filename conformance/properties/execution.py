@@ -14,6 +14,10 @@ that generated numbers need and hand-written scenarios do not:
 - no ``_version`` for the ``.grad`` of an empty tensor: whether AccumulateGrad may keep
   an empty gradient or copies it (version 1) depends on the strides torch gives empty
   results and views, which NumPy does not keep (see README, known differences).
+
+An error of the implementation that shows it lacks a torch name (conformance.missing.torch_name, with
+torch's public surface) is no difference: it ends the run with runtime.NotImplementedInEngine, and the
+property with status not-implemented at its first such example.
 """
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ import re
 import warnings
 from dataclasses import dataclass, field
 
+from .. import missing, recording, surface
 from ..compare import Diff, compare
 from ..observe import Observer, clean_message
 from ..runner import reset_state
@@ -86,6 +91,46 @@ def observe_run(t, values: dict, recorder: Recorder) -> dict:
     return _normalize({"values": observed, "events": list(recorder.events)})
 
 
+# ------------------------------------------------------------------ names the implementation lacks
+_surface: surface.Surface | None = None
+
+
+def torch_surface() -> surface.Surface:
+    """torch's public surface: the installed torch's, else the newest recording's (read once, when first needed)."""
+    global _surface
+    if _surface is None:
+        found = surface.installed()
+        if not found and recording.available():
+            found = recording.surface_of(recording.read(recording.available()[-1][0]))
+        _surface = found
+    return _surface
+
+
+class _LazySurface:
+    """torch_surface(), captured only when the classifier asks (most errors, e.g. RuntimeErrors, never do)."""
+
+    def __bool__(self) -> bool:
+        return bool(torch_surface())
+
+    def __getattr__(self, name):
+        return getattr(torch_surface(), name)
+
+
+def missing_names(impl_ns):
+    """``error -> the torch name it shows impl_ns lacks, or None``: a Recorder's ``missing``."""
+    lazy = _LazySurface()
+    return lambda error: missing.torch_name(error, impl_ns, lazy)
+
+
+def call_program(function, t, recorder: Recorder) -> dict:
+    """``function(t, recorder)``; an error outside every step (a leaf) may show a missing name too."""
+    try:
+        return function(t, recorder)
+    except Exception as error:
+        recorder.raise_if_missing(error)
+        raise
+
+
 def compile_program(program: Program):
     """The program's ``program(t, hooks)`` function, compiled from its generated source."""
     namespace: dict = {}
@@ -93,29 +138,37 @@ def compile_program(program: Program):
     return namespace["program"]
 
 
-def run_program(program: Program, t, function=None) -> dict:
-    """Run on one side (torch or an implementation) and observe."""
+def run_program(program: Program, t, function=None, missing=None) -> dict:
+    """Run on one side (torch or an implementation) and observe. ``missing``: see runtime.Recorder (the
+    implementation's side: ``missing_names(t)``)."""
     reset_state(t)
     function = function or compile_program(program)
-    recorder = Recorder()
-    values = function(t, recorder)
+    recorder = Recorder(missing)
+    values = call_program(function, t, recorder)
     return observe_run(t, values, recorder)
 
 
 class LiveRun:
     """A program executed one step at a time on one side (the state machine's way)."""
 
-    def __init__(self, t) -> None:
+    def __init__(self, t, missing=None) -> None:
         reset_state(t)
         self.t = t
-        self.recorder = Recorder()
+        self.recorder = Recorder(missing)
         self.namespace = {"t": t, "hooks": self.recorder}
 
+    def _run(self, source: str, filename: str) -> None:
+        try:
+            exec(compile(source, filename, "exec"), self.namespace)
+        except Exception as error:
+            self.recorder.raise_if_missing(error)
+            raise
+
     def add_leaf(self, source: str) -> None:
-        exec(compile(source, "<generated leaf>", "exec"), self.namespace)
+        self._run(source, "<generated leaf>")
 
     def run_step(self, source: str) -> None:
-        exec(compile(source, "<generated step>", "exec"), self.namespace)
+        self._run(source, "<generated step>")
 
     def observe(self) -> dict:
         values = {name: value for name, value in self.namespace.items() if _VALUE_NAME.match(name)}
@@ -182,13 +235,13 @@ def differences(program: Program, torch_ns, impl_ns) -> list:
     """The diffs between both sides' outcomes of ``program`` (empty when they agree)."""
     function = compile_program(program)
     expected = run_program(program, torch_ns, function)
-    actual = run_program(program, impl_ns, function)
+    actual = run_program(program, impl_ns, function, missing_names(impl_ns))
     return compare_outcomes(expected, actual, mixes_dtypes(program)).diffs
 
 
 def differences_step_by_step(program: Program, torch_ns, impl_ns) -> list:
     """Like ``differences``, comparing after every step (how the state machine checks)."""
-    sides = [LiveRun(torch_ns), LiveRun(impl_ns)]
+    sides = [LiveRun(torch_ns), LiveRun(impl_ns, missing_names(impl_ns))]
     for index, leaf in enumerate(program.leaves):
         for side in sides:
             side.add_leaf(codegen.leaf_source(leaf, f"v{index}"))

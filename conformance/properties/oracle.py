@@ -15,6 +15,8 @@ A disagreement is attributed:
 - ``ill-conditioned``: the finite difference is not stable between two step
   sizes (a kink or tie within reach of h), is not finite, or neither side
   matches it (e.g. exactly at a kink, where autograd picks a subgradient).
+An implementation that lacks a torch name the program uses is none of these: NotImplementedInEngine
+(runtime.py), the property's status not-implemented.
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .execution import compile_program
+from .execution import call_program, compile_program, missing_names
 from .programs import Leaf, Program, Step
 from .runtime import Recorder
 
@@ -97,10 +99,11 @@ def loss_float64(program: Program, torch_ns) -> float:
     return math.nan if loss is None else float(loss.double().item())
 
 
-def gradients(program: Program, inputs: list, t):
-    """Each input's gradient from side ``t`` as float64 arrays (zeros where unused); None if it failed."""
-    recorder = Recorder()
-    values = compile_program(with_gradients(program, inputs))(t, recorder)
+def gradients(program: Program, inputs: list, t, missing=None):
+    """Each input's gradient from side ``t`` as float64 arrays (zeros where unused); None if it failed.
+    ``missing``: see runtime.Recorder (the implementation's side)."""
+    recorder = Recorder(missing)
+    values = call_program(compile_program(with_gradients(program, inputs)), t, recorder)
     if any("error" in event for event in recorder.events):
         return None
     first = program.value_count()
@@ -141,7 +144,8 @@ def check(program: Program, torch_ns, impl_ns, seed: int = 0) -> Verdict:
     inputs = inputs_of(program)
     if not inputs or not program.steps:
         return Verdict("not applicable", note="no input requires grad")
-    torch_grads, impl_grads = gradients(program, inputs, torch_ns), gradients(program, inputs, impl_ns)
+    torch_grads = gradients(program, inputs, torch_ns)
+    impl_grads = gradients(program, inputs, impl_ns, missing_names(impl_ns))
     if torch_grads is None or impl_grads is None:
         return Verdict("not applicable", note="a side could not differentiate the program")
     u = direction(inputs, seed)

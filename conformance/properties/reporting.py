@@ -6,6 +6,11 @@ the pytest item's ``user_properties`` (a JSON string: only plain types travel
 from xdist workers), which conformance/plugin.py collects on the controller.
 A shrunk counterexample is saved to the regression corpus when
 CONFORMANCE_SAVE_REGRESSIONS=1; otherwise its failure message says where to.
+
+An entry's status is one of STATUSES: ``pass``; ``fail`` (a counterexample: message, repro,
+program, regression); ``not-implemented`` (the implementation lacks a torch name, named in the
+message, "not implemented: torch.float32"; found at the first example that uses it, not shrunk);
+``error`` (the property itself raised); ``timeout`` and ``crashed`` (session.py only).
 """
 from __future__ import annotations
 
@@ -14,9 +19,11 @@ import time
 
 from . import corpus, profiles
 from .execution import Divergence
+from .runtime import NotImplementedInEngine
 from .suites import Tally, check_of
 
 PROPERTY_KEY = "conformance_property"
+STATUSES = ("pass", "fail", "error", "not-implemented", "timeout", "crashed")  # as runner.STATUSES
 MAX_MESSAGE = 4000
 
 
@@ -53,6 +60,8 @@ def measure(name: str, test, tally: Tally, regression_dir=None) -> tuple:
         save_regression(error, regression_dir)
         status, message, repro = "fail", "\n".join(error.summary()), error.script()
         program, regression, failure = error.program.as_json(), error.regression_path, error
+    except NotImplementedInEngine as error:
+        status, message, failure = "not-implemented", str(error), error
     except Exception as error:  # noqa: BLE001 - reported, then re-raised by the caller
         status, message, failure = "error", f"{type(error).__name__}: {error}", error
     message = tally.summary() if message is None else message  # a pass reports its counts

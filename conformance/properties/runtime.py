@@ -6,6 +6,10 @@ after a failed backward still runs. Values a failed step would have defined
 stay undefined; a later use is a NameError, recorded the same way on both sides.
 Warnings are recorded per step, except those torch emits once per process
 (their presence depends on what ran earlier in the process, not on the program).
+
+On the implementation's side the recorder is given ``missing`` (error -> the torch name
+it shows the implementation lacks, conformance.missing.torch_name): such an error ends the
+whole program with NotImplementedInEngine instead, and with it the property (see that class).
 """
 from __future__ import annotations
 
@@ -36,11 +40,30 @@ def _numbers(nested):
     return number(nested)
 
 
-class Recorder:
-    """Collects, in order, the errors, warnings and hook calls of one run on one side."""
+class NotImplementedInEngine(BaseException):
+    """The implementation lacks a torch name (``name``, e.g. ``torch.float32``): the property is not
+    implemented, whatever the example. A BaseException, as KeyboardInterrupt: hypothesis stops at the
+    first example that raises it, neither shrinking nor replaying it, and ``except Exception`` (a step's
+    error capture, the observer) lets it through."""
 
-    def __init__(self) -> None:
+    def __init__(self, name: str) -> None:
+        super().__init__(f"not implemented: {name}")
+        self.name = name
+
+
+class Recorder:
+    """Collects, in order, the errors, warnings and hook calls of one run on one side. ``missing``: see
+    the module docstring (None on torch's side)."""
+
+    def __init__(self, missing=None) -> None:
         self.events = []
+        self.missing = missing
+
+    def raise_if_missing(self, error: Exception) -> None:
+        """NotImplementedInEngine when ``error`` shows a torch name the implementation lacks."""
+        name = self.missing(error) if self.missing is not None else None
+        if name:
+            raise NotImplementedInEngine(name) from error
 
     @contextmanager
     def step(self, index: int):
@@ -49,6 +72,7 @@ class Recorder:
             try:
                 yield
             except Exception as error:
+                self.raise_if_missing(error)
                 self.events.append({"step": index, "error": ErrorRecord(error).observe()})
         for warning in caught:
             if not str(warning.message).startswith(ONCE_PER_PROCESS_WARNINGS):

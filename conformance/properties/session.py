@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import multiprocessing
 import os
+import signal
 import time
 
 from . import profiles, reporting, suites
@@ -31,6 +32,7 @@ def build(label: str, torch_ns, impl_ns, tally: suites.Tally, regression_dir=Non
 
 
 def _child(connection, label: str, impl_name: str, profile: str, seed, regression_dir) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops this process
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     tally, started = suites.Tally(), time.perf_counter()
     try:

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
 from . import codegen, oracle, profiles, strategies
-from .execution import Divergence, LiveRun, compare_outcomes, divergence, mixes_dtypes
+from .execution import Divergence, LiveRun, compare_outcomes, divergence, missing_names, mixes_dtypes
 from .programs import Program, Step
 
 # The share of the profile's max_examples each property gets (an example's cost differs a lot).
@@ -99,7 +99,7 @@ class _Machine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.gen = strategies.Gen("mixed", no_grad_allowed=True)
-        self.sides = (LiveRun(self.torch_ns), LiveRun(self.impl_ns))
+        self.sides = (LiveRun(self.torch_ns), LiveRun(self.impl_ns, missing_names(self.impl_ns)))
         self.ran_leaves = self.ran_steps = 0
         self.tally.examples += 1
 

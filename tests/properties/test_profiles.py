@@ -22,7 +22,7 @@ def test_option_then_environment_then_ci(option, environ, chosen):
 
 
 def test_an_unknown_profile_is_named_in_the_error():
-    with pytest.raises(ValueError, match="'fast'.*dev, ci, thorough"):
+    with pytest.raises(ValueError, match="'fast'.*dev, quick, ci, thorough"):
         profiles.choose("fast", {})
 
 

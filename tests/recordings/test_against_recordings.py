@@ -1,12 +1,7 @@
-"""--impl (default reference_impl) against every committed recording of real torch, emulating each
-recording's torch version: no torch needed. ``--conformance-recordings torch-2.5.1`` picks recordings."""
-import pytest
+"""--impl (default reference_impl) against recordings of real torch, emulating each recording's torch
+version: no torch needed. The shipped test (conformance/test_conformance.py), recordings only: the newest
+committed one by default, ``--conformance-recordings all`` every one (as `tox -e test` does),
+``--conformance-recordings torch-2.5.1`` chosen ones."""
+from conformance.test_conformance import test_behaviour as test_behaviour_against_recording  # noqa: F401
 
-from conformance.plugin import failure_report
-
-
-def test_behaviour_against_recording(recorded_scenario, run_recorded):
-    result = run_recorded(recorded_scenario)
-    if result.status != "pass":
-        path, scenario = recorded_scenario
-        pytest.fail(f"against {path}:\n" + failure_report(scenario, result), pytrace=False)
+conformance_references = "recordings"

@@ -151,7 +151,7 @@ def test_a_hanging_or_crashing_behaviour_is_recorded_as_such_and_the_rest_still_
     hang, crash, ok = (_scenario("ops.sin_cos_tanh_sigmoid"), _scenario("ops.exp_log_sqrt"),
                        _scenario("grad_fn.add_name"))
     monkeypatch.setattr(hang, "timeout", 1.0)
-    document = recording.record([hang, crash, ok], namespace="recording_flaky_impl", startup_grace=8.0)
+    document = recording.record([hang, crash, ok], namespace="recording_flaky_impl")
     observations = document["observations"]
     assert observations[hang.id]["status"] == "timeout" and observations[hang.id]["outcome"] is None
     assert observations[crash.id]["status"] == "crashed" and "exit code 3" in observations[crash.id]["message"]

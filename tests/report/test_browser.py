@@ -229,7 +229,7 @@ def page(browser, report_url):
 # ------------------------------------------------------------------ tests
 def test_the_page_renders_its_summary_and_table(page):
     assert page.evaluate("document.querySelector('h1').textContent") == "Autograd conformance report"
-    assert page.evaluate("document.querySelectorAll('#summary table.summary tr.count').length") == 6
+    assert page.evaluate("document.querySelectorAll('#summary table.summary tr.run-row').length") == 2  # a row per run
     assert sorted(page.visible_behaviours()) == sorted(PASSING + FAILING + ["version.missing"])
     assert page.evaluate("document.getElementById('shown').textContent") == "6 of 6 shown"
 
@@ -310,3 +310,136 @@ def test_a_matrix_of_17_releases_fits_a_1400px_window_with_the_behaviour_column_
     assert sizes["columns"] == 18
     assert sizes["table"] <= sizes["box"], sizes  # every release in view without scrolling sideways
     assert sizes["stuck"] == 0  # and were it wider, the behaviour column would stay at the left edge
+
+
+# ------------------------------------------------------------------ navigating: permalinks, contents, lazy parts
+def set_window(page: Page, width: int = 1400, height: int = 1000) -> None:
+    page.send("Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 1,
+                                                     "mobile": False})
+
+
+def visible(page: Page, selector: str) -> list:
+    return page.evaluate(f"""[...document.querySelectorAll({json.dumps(selector)})]
+        .filter(element => element.getClientRects().length > 0).map(element => element.textContent.trim())""")
+
+
+def page_fits(page: Page) -> dict:
+    return page.evaluate("""(() => ({page: document.documentElement.scrollWidth, window: window.innerWidth,
+        summary: document.querySelector("table.summary").getBoundingClientRect().width}))()""")
+
+
+@pytest.fixture(scope="module")
+def single_url(tmp_path_factory) -> str:
+    run = report_run()
+    for result in run["results"]:
+        result["code"] = f"def _(t, ctx):  # {result['id']}\n    return t.ones(1)\n"
+    return render.write_html([run], tmp_path_factory.mktemp("single") / "report.html").as_uri()
+
+
+def test_one_run_permalinks_contents_code_and_lazy_observations(browser, single_url):
+    opened = Page(browser, single_url + "#graph.broken_img")
+    try:
+        set_window(opened)
+        assert opened.evaluate("document.querySelector(':target').id") == "graph.broken_img"
+        assert opened.evaluate("document.querySelector(':target').getBoundingClientRect().top") < 1000
+        toc = opened.evaluate("""[...document.querySelectorAll("#toc li")].map(li => li.textContent.replace(/\\s+/g, " ").trim())""")
+        assert toc == ["basics 2 · 2 / 2", "graph 1 · 1 / 2", "tracking 0 · 0 / 1", "version 0 · 0 / 1"]
+        opened.click("#toc a[href='#category-graph']")
+        assert opened.evaluate("location.hash") == "#category-graph"
+        # the diff table: both sides get the same width, and the words that differ are marked
+        opened.evaluate("document.querySelectorAll('#graph\\\\.broken_img details').forEach(d => d.open = true)")
+        widths = opened.evaluate("""[...document.querySelector("#graph\\\\.broken_img table.diffs tbody tr").cells]
+            .map(cell => Math.round(cell.getBoundingClientRect().width))""")
+        assert widths[2] == widths[3] and widths[2] > 250, widths
+        assert opened.evaluate("document.querySelectorAll('#graph\\\\.broken_img table.diffs del, "
+                               "#graph\\\\.broken_img table.diffs ins').length") >= 2
+        # a passing behaviour: its observations are written only when opened
+        selector = "#basics\\.first"
+        assert opened.evaluate(f"document.querySelector({json.dumps(selector + ' pre.observation')}).textContent") == ""
+        opened.evaluate(f"document.querySelector({json.dumps(selector + ' details.more')}).open = true")
+        opened.click(selector + " details.observations > summary")
+        deadline = time.monotonic() + TIMEOUT_S
+        while not opened.evaluate(f"document.querySelector({json.dumps(selector + ' pre.observation')}).textContent"):
+            assert time.monotonic() < deadline, "the observations never appeared"
+            time.sleep(0.05)
+        text = opened.evaluate(f"document.querySelector({json.dumps(selector + ' pre.observation')}).textContent")
+        assert json.loads(text)["outputs"]["items"]["x"]["value"] == IMG_PAYLOAD  # as text, not as markup
+        assert opened.evaluate("document.querySelectorAll('img').length") == 0
+        opened.click(selector + " details.code > summary")
+        deadline = time.monotonic() + TIMEOUT_S
+        while not opened.evaluate(f"document.querySelector({json.dumps(selector + ' pre.code')}).textContent"):
+            assert time.monotonic() < deadline, "the code never appeared"
+            time.sleep(0.05)
+        assert opened.evaluate(f"document.querySelector({json.dumps(selector + ' pre.code')}).textContent") == \
+            "def _(t, ctx):  # basics.first\n    return t.ones(1)\n"
+        assert page_fits(opened)["page"] <= 1400
+        assert opened.events("Runtime.exceptionThrown") == []
+    finally:
+        opened.close()
+
+
+def run_of(version: str, failing: set, without: set = frozenset()) -> dict:
+    ids = PASSING + FAILING + ["version.missing"]
+    results = []
+    for behaviour_id in ids:
+        if behaviour_id in without:
+            continue
+        status = "fail" if behaviour_id in failing else "not-implemented" if behaviour_id == "version.missing" \
+            else "pass"
+        results.append(behaviour(behaviour_id, status, f"{status} in {version}" if status != "pass" else ""))
+    for result in results:
+        result["code"] = f"def _(t, ctx):  # {result['id']}\n    return t.ones(1)\n"
+    return {"run": {"torch_version": version, "torch_source": "recording", "implementation": "broken_impl",
+                    "date": "2026-01-01"}, "results": results}
+
+
+def test_four_runs_each_run_has_its_details_and_filter_counts(browser, tmp_path):
+    runs = [run_of("2.10.0", set(FAILING)), run_of("2.11.0", {"basics.first"}),
+            run_of("2.12.0", set(FAILING) | {"basics.second", "graph.works"}),
+            run_of("2.13.0", set(), without={"graph.works"})]
+    opened = Page(browser, render.write_html(runs, tmp_path / "four.html").as_uri())
+    try:
+        set_window(opened)
+        assert opened.evaluate("document.querySelectorAll('#run option').length") == 4
+        fail_count = "document.querySelector(\"button[data-filter='fail'] .n\").textContent"
+        counts = []
+        for index in range(4):
+            opened.evaluate(f"(() => {{ const s = document.getElementById('run'); s.value = '{index}';"
+                            f" s.dispatchEvent(new Event('change')); }})()")
+            counts.append(int(opened.evaluate(fail_count)))
+            opened.click("button[data-filter='fail']")
+            shown = sorted(opened.visible_behaviours())
+            expected = sorted(result["id"] for result in runs[index]["results"] if result["status"] == "fail")
+            assert shown == expected, index
+            messages = visible(opened, "tbody.behaviour pre.message")
+            assert all(message.endswith(runs[index]["run"]["torch_version"]) for message in messages), messages
+            opened.click("button[data-filter='all']")
+            assert len(opened.visible_behaviours()) == len(runs[index]["results"])
+        assert counts == [2, 1, 4, 0]
+        assert opened.evaluate("document.querySelector('#toc .toc-counts[data-category=graph]').textContent"
+                               ".replace(/\\s+/g, ' ')") == "1 · 1 / 1"  # run 4 has no graph.works
+        assert "1 missing from some runs" in opened.evaluate("document.getElementById('matrix').textContent")
+        sizes = page_fits(opened)
+        assert sizes["page"] <= sizes["window"] and sizes["summary"] <= 1400, sizes
+        assert opened.events("Runtime.exceptionThrown") == []
+    finally:
+        opened.close()
+
+
+def test_sixteen_runs_the_summary_has_a_row_per_run_and_fits_1400px(browser, tmp_path):
+    runs = [run_of(version, set(FAILING) if index % 2 else set()) for index, version in enumerate(RELEASES[:16])]
+    opened = Page(browser, render.write_html(runs, tmp_path / "sixteen.html").as_uri())
+    try:
+        set_window(opened)
+        assert opened.evaluate("document.querySelectorAll('table.summary tr.run-row').length") == 16
+        sizes = page_fits(opened)
+        assert sizes["summary"] <= 1400 and sizes["page"] <= sizes["window"], sizes
+        assert opened.evaluate("document.querySelector('table.summary').getBoundingClientRect().height") < 1000
+        opened.evaluate("(() => { const s = document.getElementById('run'); s.value = '15';"
+                        " s.dispatchEvent(new Event('change')); })()")
+        assert opened.evaluate("document.querySelector(\"button[data-filter='fail'] .n\").textContent") == "2"
+        assert opened.evaluate("document.getElementById('run-label').textContent") == \
+            "torch 2.14.1 (recorded) / broken_impl"  # the 16th, oldest first
+        assert opened.events("Runtime.exceptionThrown") == []
+    finally:
+        opened.close()

@@ -84,7 +84,7 @@ def test_summary_shows_the_run_metadata():
     for text in ("28.6%", "reference_impl 0.1.0", "2.13.0 (git abc123)", "2.4.6", "3.11.7", "Linux-test",
                  "2026-01-02T03:04:05+00:00", "ci (seed 7)", "emulated torch"):
         assert text in page, text
-    counts = dict(re.findall(r'<tr class="count" data-status="([^"]+)">.*?<td class="number">(\d+)</td>', page, re.S))
+    counts = dict(re.findall(r'<td class="number count" data-status="([^"]+)">(\d+)</td>', page))
     assert counts == {"pass": "2", "fail": "1", "error": "1", "not-implemented": "1", "timeout": "1", "crashed": "1"}
 
 
@@ -149,8 +149,8 @@ def test_the_summary_counts_property_tests_and_names_the_failing_ones():
     properties = [{"name": "prop.z", "status": "fail", "examples": 12, "duration_s": 1.5},
                   {"name": "prop.a", "status": "pass", "examples": 100}, {"name": "prop.b", "status": "timeout"}]
     page = render.render_html([run([result("a.b")], properties=properties), run([result("a.b")])])
-    tally = re.search(r'<th scope="row">property tests</th>\s*<td>([^<]*)</td><td>([^<]*)</td>', page)
-    assert tally.groups() == ("1 of 3 pass; failing: prop.b, prop.z", "—")
+    tallies = re.findall(r'<th scope="row">property tests</th><td>([^<]*)</td>', page)
+    assert tallies == ["1 of 3 pass; not passing: prop.b, prop.z", "—"]
     assert '<td class="number">1.500 s</td>' in page
 
 
@@ -226,9 +226,9 @@ def test_rows_whose_status_or_torch_side_differs_are_marked_as_drift():
     assert classes["a.same"] == "matrix-row"
     assert classes["a.status_changes"] == "matrix-row drift"
     assert classes["a.torch_changes"] == "matrix-row drift"
-    assert classes["a.only_old"] == "matrix-row drift"
+    assert classes["a.only_old"] == "matrix-row missing"  # a run without it: missing there, not drift
     assert "torch-side observation differs" in page and "status differs" in page
-    assert "3 with drift" in page
+    assert "2 with drift" in page and "1 missing from some runs" in page
 
 
 def test_a_single_run_has_no_matrix():
@@ -268,3 +268,88 @@ def test_write_html_creates_folders_and_leaves_no_temporary_file(tmp_path):
     assert render.write_html([mixed_run()], target) == target
     assert target.read_text(encoding="utf-8") == render.render_html([mixed_run()])
     assert [p.name for p in target.parent.iterdir()] == ["report.html"]
+
+
+# ------------------------------------------------------------------ navigating
+def test_anchors_are_behaviour_ids_and_odd_ids_are_escaped():
+    page = render.render_html([mixed_run()])
+    assert 'id="graph.fails"' in page and 'href="#graph.fails"' in page
+    assert 'id="b-0"' not in page
+    odd = render.anchor_for('a.b"><x y')
+    assert re.fullmatch(r"b-[A-Za-z0-9_.-]+", odd) and odd != render.anchor_for('a.b"><x z')
+    data = json.loads(json_block(page))
+    assert "graph.fails" in data["search"]["behaviours"]
+
+
+def test_a_table_of_contents_with_pass_counts_at_both_levels():
+    mixed = mixed_run()
+    mixed["results"][2]["levels"] = {"semantic": "pass", "exact": "fail"}  # graph.fails: semantic passes
+    page = render.render_html([mixed])
+    toc = re.findall(r'<li data-category="([^"]+)"><a href="#(category-[^"]+)">[^<]*</a> <span class="toc-counts"'
+                     r'[^>]*><span class="toc-semantic">(\d+)</span> · <span class="toc-exact">(\d+)</span> / '
+                     r'<span class="toc-total">(\d+)</span>', page)
+    assert toc == [("basics", "category-basics", "2", "2", "2"), ("graph", "category-graph", "1", "0", "2"),
+                   ("tracking", "category-tracking", "0", "0", "2"), ("version", "category-version", "0", "0", "1")]
+    assert 'id="category-graph"' in page
+
+
+def test_the_summary_has_a_row_per_run():
+    runs = [run([result("a.b")], torch_version=f"2.{minor}.0") for minor in range(16)]
+    page = render.render_html(runs)
+    assert page.count('<tr class="run-row"') == 16
+    assert re.search(r'<thead>\s*<tr><th scope="col">run</th>', page)
+
+
+def test_diffs_mark_the_words_that_differ():
+    diffs = [{"path": "error.message", "expected": "mat1 and mat2 shapes cannot be multiplied",
+              "actual": "shapes cannot be multiplied here", "note": "", "level": "exact"},
+             {"path": "outputs.items.x.values", "expected": [1.0, 2.0, 3.0], "actual": [1.0, 2.5, 3.0], "note": ""}]
+    page = render.render_html([run([result("a.b", "fail", "differs", diffs=diffs)])])
+    assert "<del>mat1 and mat2 </del>" in page and "<ins> here</ins>" in page
+    assert "<del>2.0,</del>" in page and "<ins>2.5,</ins>" in page
+    assert '<col class="diff-side"><col class="diff-side">' in page
+
+
+def test_hostile_diff_values_stay_escaped_when_highlighted():
+    diffs = [{"path": "p", "expected": "<b>x</b> same", "actual": XSS + " same", "note": ""}]
+    page = render.render_html([run([result("a.b", "fail", "m", diffs=diffs)])])
+    assert "<b>x</b>" not in page and "<script>alert" not in page and "&lt;script&gt;" in page
+
+
+def test_the_code_and_the_repro_are_one_click_away():
+    code = "def _(t, ctx):\n    return <tag>\n"
+    page = render.render_html([run([result("a.b", code=code),
+                                    result("a.c", "fail", "m", repro="import torch\nprint(1)\n")])])
+    key = re.search(r'<details class="code lazy" data-code="([0-9a-f]+)"><summary>code: the scenario</summary>'
+                    r'<pre class="code"></pre></details>', page).group(1)
+    assert render.decompressed(json.loads(json_block(page))["observations_gz"])[key] == code  # written as text
+    assert "<tag>" not in page
+    assert '<details class="repro"><summary>repro:' in page and "import torch\nprint(1)" in page
+
+
+def test_passing_observations_travel_compressed_and_are_not_in_the_page():
+    passing_side = outcome(x={"kind": "str", "value": "only-in-passing-observation"})
+    page = render.render_html([run([result("a.b", torch=passing_side, impl=copy.deepcopy(passing_side)),
+                                    result("a.c", "fail", "m", diffs=[{"path": "p", "expected": 1, "actual": 2}])])])
+    assert "only-in-passing-observation" not in page
+    data = json.loads(json_block(page))
+    store = render.decompressed(data["observations_gz"])
+    key = re.search(r'<details class="observations lazy" data-torch="([0-9a-f]+)" data-impl="\1">', page).group(1)
+    assert store[key] == passing_side
+    assert "identical on both sides" in page
+    assert render.render_html([run([result("a.b", torch=passing_side, impl=passing_side)])]) == \
+        render.render_html([run([result("a.b", torch=passing_side, impl=passing_side)])])
+
+
+def test_merged_runs_have_details_and_filter_counts_for_every_run():
+    first = run([result("a.same"), result("a.changes", "fail", "fails in 2.12")], torch_version="2.12.0")
+    second = run([result("a.same"), result("a.changes", "error", "errors in 2.13")], torch_version="2.13.0")
+    third = run([result("a.same"), result("a.changes", "error", "errors in 2.13")], torch_version="2.14.0")
+    page = render.render_html([third, first, second])
+    assert "fails in 2.12" in page and page.count("errors in 2.13</pre>") == 1  # one block for two runs
+    assert re.search(r'<div class="run-detail" data-runs="1 2" hidden>', page)
+    assert 'data-run-statuses="fail error error"' in page
+    data = json.loads(json_block(page))
+    assert [r["counts"]["fail"] for r in data["runs"]] == [1, 0, 0]
+    assert [r["counts"]["error"] for r in data["runs"]] == [0, 1, 1]
+    assert '<select id="run">' in page

@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+import reference_impl
 from reference_impl import _dtypes, _printing
 from reference_impl._printing import get_printoptions, set_printoptions, tensor_repr
 
@@ -404,3 +405,16 @@ def test_full_profile_large_tensor():
     with both_printoptions(profile="full"):
         got = check(a.reshape(200, 100))
     assert "..." not in got and got.count("\n") == 200 * 20 - 1  # 5 values of width 11 per line
+
+
+def test_repr_of_a_no_grad_view_whose_base_changed_in_place_shows_an_invalid_grad_fn():
+    torch = pytest.importorskip("torch")
+
+    def shown(t):
+        base = t.ones(3, requires_grad=True).clone()
+        with t.no_grad():
+            view = base[:2]
+        base.mul_(2)
+        return repr(view)
+
+    assert shown(reference_impl) == shown(torch) == "tensor([2., 2.], grad_fn=<Invalid>)"

@@ -427,11 +427,12 @@ def cmd_report(args) -> int:
     from .report import render
 
     try:
+        output = _writable("-o", args.output)
         runs = [results.read(path) for path in args.results]
-    except ResultsFileError as error:
+    except (ResultsFileError, UsageProblem) as error:
         print(f"conformance: {error}", file=sys.stderr)
         return 2
-    print(f"conformance: report written to {render.write_html(runs, args.output)}", file=sys.stderr)
+    print(f"conformance: report written to {render.write_html(runs, output)}", file=sys.stderr)
     return 0
 
 

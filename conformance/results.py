@@ -247,10 +247,14 @@ def read(path) -> dict:
     path = Path(path)
     if not path.exists():
         raise ResultsFileError(f"{path}: no such results file")
+    if path.is_dir():
+        raise ResultsFileError(f"{path}: is a directory; give the results files in it (e.g. {path}/*.json)")
     try:
         data = json.loads(path.read_text())
     except json.JSONDecodeError as error:
         raise ResultsFileError(f"{path}: not valid JSON (truncated or corrupt?): {error}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ResultsFileError(f"{path}: cannot be read: {error}") from None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         raise ResultsFileError(f"{path}: not an autograd-conformance results file (schema {data.get('schema')!r})"
                                if isinstance(data, dict) else f"{path}: not an autograd-conformance results file")

@@ -112,3 +112,37 @@ def test_long_values_are_shortened_around_their_first_difference():
     common = "x" * 500
     text = Diff("error.message", common + " torch's ending", common + " the engine's ending").text()
     assert "torch's ending" in text and "the engine's ending" in text and len(text) < 500
+
+
+def test_an_implementation_that_raises_on_import_is_one_line(tmp_path, capsys):
+    assert _against("--impl", "raising_impl", "--json", "", "--html", "") == 2
+    line = _one_line(capsys.readouterr().err)
+    assert "raising_impl" in line and "raised RuntimeError on import: this engine's import is broken" in line
+
+
+@pytest.mark.parametrize("make_args, message", [
+    (lambda tmp: [str(tmp), "-o", str(tmp / "r.html")], "is a directory; give the results files in it"),
+    (lambda tmp: [str(tmp / "r.json"), "-o", str(tmp)], "-o"),
+    (lambda tmp: [str(tmp / "r.json"), "-o", "/proc/x.html"], "/proc/x.html"),
+])
+def test_report_checks_its_paths_in_one_line(tmp_path, capsys, make_args, message):
+    assert _against("--select", "grad_fn.add_name", "--json", str(tmp_path / "r.json"), "--html", "") == 0
+    capsys.readouterr()
+    assert cli.main(["report", *make_args(tmp_path)]) == 2
+    assert message in _one_line(capsys.readouterr().err)
+
+
+def test_report_tox_and_test_share_one_environment():
+    """Switching between `tox -e report` and `tox -e test` must not rebuild the environment (same env_dir,
+    same deps)."""
+    import configparser
+
+    tox = configparser.ConfigParser(interpolation=None)
+    tox.read(ROOT / "tox.ini")
+    for name in ("testenv:test", "testenv:report"):
+        assert tox[name]["env_dir"] == "{work_dir}/torch-2.13.0"
+        assert "deps" not in tox[name] and "base_python" not in tox[name], name
+    [matrix] = [name for name in tox.sections() if name.startswith("testenv:{torch,record}-")]
+    factor_deps = [line.split(":", 1)[1].strip() for line in tox[matrix]["deps"].splitlines()
+                   if line.startswith("2.13.0:")]
+    assert sorted(factor_deps) == sorted(tox["testenv"]["deps"].split())

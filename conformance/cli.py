@@ -538,9 +538,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's own flush at exit
+        return code
     except BrokenPipeError:  # `list -v | head`: the reader has gone; nothing left to say
-        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - Python flushes stderr at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the flush at exit is quiet too
         return 0
     except catalogue.SelectionError as error:
         print(f"conformance: {error}", file=sys.stderr)

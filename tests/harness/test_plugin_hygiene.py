@@ -72,8 +72,8 @@ def test_an_unrelated_session_is_left_alone(tmp_path, ci):
     without_plugin, baseline = _session(tmp_path, ci=ci, plugin=False)
     assert without_plugin.returncode == 0, without_plugin.stdout + without_plugin.stderr
     assert not baseline["plugin"]
+    # The same settings as without the plugin: hypothesis' own defaults (its ci profile where it detects CI).
     assert {k: v for k, v in seen.items() if k != "plugin"} == {k: v for k, v in baseline.items() if k != "plugin"}
-    assert seen["deadline"] == ("None" if ci else "0:00:00.200000")  # hypothesis' own defaults (its ci profile)
 
 
 def test_a_conformance_option_makes_it_a_conformance_session(tmp_path):

@@ -7,6 +7,7 @@ import sys
 import time
 
 from . import catalogue, expectations, repro, results
+from .runner import emulates
 from .levels import DEFAULT_LEVEL, LEVELS
 from .results import ResultsFileError
 
@@ -97,7 +98,7 @@ def _plan_run(args) -> dict:
     json_path, html_path = _output_paths(args)
     scenarios, skipped = _without_skipped(scenarios, known_gaps, torch_version, args.level)
     run_fields = {"recording": document, "reference": f"recording {recording.name_of(document)}",
-                  "emulated": torch_version if _emulates(args.impl) else None} if document is not None else {}
+                  "emulated": torch_version if emulates(args.impl) else None} if document is not None else {}
     return {"scenarios": scenarios, "skipped": skipped, "document": document, "surface": torch_surface,
             "torch_version": torch_version, "known_gaps": known_gaps, "json": json_path, "html": html_path,
             "run_fields": run_fields}
@@ -162,12 +163,6 @@ def _writable(option: str, path: str) -> str:
     if path.startswith("/proc/") or path.startswith("/sys/"):
         raise UsageProblem(f"{option} {path}: not a place for files")
     return path
-
-
-def _emulates(impl_name: str) -> bool:
-    import importlib
-
-    return callable(getattr(importlib.import_module(impl_name), "emulate", None))
 
 
 def _without_skipped(scenarios, known_gaps, torch_version, level) -> tuple:
@@ -279,7 +274,7 @@ def _run_against(args, scenarios, document, progress) -> list:
     version = document["torch"]["version"]
     lacking = recording.missing_from(scenarios, document)
     print(f"conformance: {len(scenarios) - len(lacking)} behaviours, implementation {args.impl}"
-          f"{f' emulating torch {version}' if _emulates(args.impl) else ''}, against {document['path']} "
+          f"{f' emulating torch {version}' if emulates(args.impl) else ''}, against {document['path']} "
           f"(torch {document['torch'].get('full_version') or version}, recorded "
           f"{(document.get('recorded') or {}).get('date', '?')}), judged at the {args.level} level",
           file=sys.stderr)

@@ -197,7 +197,7 @@ def baseline(results: list, header: str = "") -> str:
 def _reason(result: dict, level: str | None) -> str:
     """The first difference at ``level`` (any level: None), else the result's message."""
     diffs = [d for d in result.get("diffs") or () if level is None or level == "exact" or d.get("level") == level]
-    if diffs and result["status"] == "fail" or diffs and level == "semantic":
+    if diffs and (result["status"] == "fail" or level == "semantic"):
         first = diffs[0]
         text = f"{first['path']}: torch {first['expected']!r} != implementation {first['actual']!r}"
     elif result.get("blocked"):

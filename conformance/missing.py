@@ -14,7 +14,7 @@ import re
 import traceback
 import types
 
-from .observe import clean_message
+from .observe import clean_message, looks_like_node
 from .surface import Surface
 
 _KEYWORD = re.compile(r"^(?P<function>[\w.<>]+)\(\) got an unexpected keyword argument '(?P<keyword>\w+)'")
@@ -30,7 +30,6 @@ _PROTOCOLS = ((re.compile(r"^'([^']+)' not supported between instances of '(\w+)
               (re.compile(r"^object of type '(\w+)' has no len\(\)"), "__len__"),
               (re.compile(r"^bad operand type for unary (.): '(\w+)'"), "unary"))
 _UNARY = {"-": "__neg__", "+": "__pos__", "~": "__invert__"}
-_NODE_TYPE = re.compile(r"Backward|AccumulateGrad|Node$")
 
 
 def torch_name(error: BaseException, t, surface: Surface, captured: bool = False) -> str | None:
@@ -72,7 +71,7 @@ def _owner_names(obj, t) -> list:
     path = _torch_path(cls, t)
     names = [path.rsplit(".", 1)[1]] if path else []
     names += [base.__name__ for base in cls.__mro__ if base is not object]
-    if _NODE_TYPE.search(cls.__name__) or hasattr(obj, "next_functions"):
+    if looks_like_node(obj):
         names.append("Node")
     names.append("FunctionCtx")  # ctx objects of custom Functions have engine-specific class names
     return list(dict.fromkeys(names))

@@ -12,7 +12,7 @@ import warnings
 from collections import deque
 
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
-_NODE_TYPE = re.compile(r"Backward\d*$|^AccumulateGrad$")
+_NODE_TYPE = re.compile(r"Backward|AccumulateGrad|Node$")
 _TRIGGERED = re.compile(r" \(Triggered internally at [^)]*\.\)$", re.S)
 
 
@@ -100,7 +100,7 @@ class Observer:
     def _is_node(self, value) -> bool:
         if self.Node is not None and isinstance(value, self.Node):
             return True
-        return hasattr(value, "next_functions") or _NODE_TYPE.search(type(value).__name__) is not None
+        return looks_like_node(value)
 
     @staticmethod
     def ndarray(array) -> dict:
@@ -165,6 +165,12 @@ class Observer:
                 entry["variable"] = {"shape": variable_read("shape", list), "dtype": variable_read("dtype", repr)}
             nodes.append(entry)
         return {"nodes": nodes, "edges": edges, "creation_order": _creation_order(order)}
+
+
+def looks_like_node(value) -> bool:
+    """A backward-graph node of any engine: it has next_functions, or its class is named like torch's nodes
+    (``AddBackward0``, an engine's ``BackwardFunction``, ``AccumulateGrad``, ``...Node``)."""
+    return hasattr(value, "next_functions") or _NODE_TYPE.search(type(value).__name__) is not None
 
 
 class MissingName(Exception):

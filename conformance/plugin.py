@@ -629,7 +629,9 @@ def _runs(config) -> list:
             continue
         document = load_recording(reference)
         if emulates is None:
-            emulates = _emulates(impl_name(config))
+            from . import runner
+
+            emulates = runner.emulates(impl_name(config))
         run = results_module.new_run(impl_name=impl_name(config), results=_collected[reference],
                                      reference=f"recording {recording.name_of(document)}", recording=document,
                                      emulated=document["torch"]["version"] if emulates else None,
@@ -653,13 +655,6 @@ def _recording_order(reference) -> tuple:
     if reference is None:
         return ()
     return recording.version_key(load_recording(reference)["torch"]["version"])
-
-
-def _emulates(name: str) -> bool:
-    try:
-        return callable(getattr(importlib.import_module(name), "emulate", None))
-    except Exception:  # noqa: BLE001 - only a label of the run
-        return False
 
 
 def _json_paths(path: str, labels: list) -> list:

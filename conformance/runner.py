@@ -172,6 +172,14 @@ def failure_result(scenario: Scenario, status: str, message: str, duration: floa
 
 
 # ------------------------------------------------------------------ worker processes
+def emulates(namespace_name: str) -> bool:
+    """Whether the module named can behave like a chosen torch release (has ``emulate(version)``)."""
+    try:
+        return callable(getattr(importlib.import_module(namespace_name), "emulate", None))
+    except Exception:  # noqa: BLE001 - only a label of the run; importing it is the preflight's to judge
+        return False
+
+
 def set_emulation(namespace, version) -> None:
     """Ask an implementation to behave like torch ``version``: one that has ``emulate(version)``, as
     reference_impl does, is told; one without it is run as it is."""

@@ -142,6 +142,8 @@ class _Collector:
             if self.bound[name] is not value:
                 raise ReproError(f"two different objects are both called {name!r}")
             return
+        if name == "sys" and value is sys:  # the script imports it anyway
+            return
         if name in _RESERVED:
             raise ReproError(f"a helper is called {name!r}, a name the repro script uses itself")
         self.bound[name] = value

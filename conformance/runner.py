@@ -28,10 +28,11 @@ def load_namespace(name: str):
         raise SystemExit(f"conformance: cannot import implementation module {name!r} (--impl): {error}") from None
 
 
-def reset_state(t) -> None:
-    """Undo what one scenario may leave behind (grad mode, default dtype, print options)."""
+def reset_state(t, printing: bool = True) -> None:
+    """Undo what one scenario (or other code in the process) may leave behind: grad mode, default dtype and,
+    with ``printing``, print options."""
     for name, args in (("set_grad_enabled", (True,)), ("set_default_dtype", (getattr(t, "float32", None),)),
-                       ("set_printoptions", ())):
+                       ("set_printoptions", ()))[:3 if printing else 2]:
         fn = getattr(t, name, None)
         if fn is not None and None not in args:
             try:
@@ -44,7 +45,14 @@ def run_side(t, scenario: Scenario, torch_surface: Surface | None = None) -> dic
     """Run one scenario on namespace t and observe everything it shows. ``torch_surface`` tells a name
     torch has and ``t`` lacks (not implemented) from ``t``'s own error (default: the installed torch's)."""
     torch_surface = surface.installed() if torch_surface is None else torch_surface
-    reset_state(t)
+    reset_state(t, printing=False)
+    try:
+        return _observed_run(t, scenario, torch_surface)
+    finally:  # print options after only: the first scenario of a process prints as a user's program does
+        reset_state(t)
+
+
+def _observed_run(t, scenario: Scenario, torch_surface: Surface) -> dict:
     ctx = Context(scenario.id)
     error = value = None
     with warnings.catch_warnings(record=True) as caught:

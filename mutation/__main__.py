@@ -67,6 +67,8 @@ def _run(args) -> int:
     _SHARED.update(docs=execute.probe.documents(recordings), properties=None if args.properties == "none"
                    else args.properties, labels=session.LABELS, timeout=args.property_timeout)
     catalogue.load_all()
+    if _SHARED["properties"]:
+        import torch  # noqa: F401 - imported once here rather than in every forked check
     _SHARED["plan"] = execute.batches(_SHARED["docs"])
     started = time.perf_counter()
     lines, failing = reach.collect(_SHARED["plan"], _SHARED["docs"])
@@ -142,6 +144,7 @@ def _show(args) -> int:
     before = ast.unparse(ast.parse(original)).splitlines()
     after = sites.apply(mutant, original).splitlines()
     path = f"{sites.PACKAGE}/{mutant.module}"
+    print(f"# {mutant.id}: {mutant.kind}, source line {mutant.line}")
     sys.stdout.writelines(line + "\n" for line in difflib.unified_diff(before, after, path, path + " (mutant)", lineterm=""))
     return 0
 

@@ -1,6 +1,6 @@
 """Which behaviours run which lines of the engine (coverage.py with one context per behaviour), so a
 mutant is checked by the behaviours that execute the code it changed, and by no other: one that never
-runs the changed line cannot notice it.
+runs the changed function cannot notice it.
 
 A change at module or class level runs at import, so every behaviour checks it. A change to a function's
 default argument or decorator runs at import too, but shows through calls: the behaviours that run the
@@ -97,10 +97,11 @@ class Reach:
         if not functions:
             return None
         innermost = max(functions, key=lambda s: s[0])
+        # Every behaviour that runs the function, not only the changed line: a line behind a cache (say
+        # a class made once per name) runs for the first behaviour that gets there, while later ones
+        # depend on it all the same. Default arguments and decorators show through calls too.
         body_first, body_last = innermost[2]
-        if body_first <= mutant.line:
-            return self._ran(mutant.module, mutant.line, mutant.end_line)
-        return self._ran(mutant.module, body_first, body_last)  # a default argument or decorator
+        return self._ran(mutant.module, body_first, body_last)
 
 
 def restrict(plan, pairs) -> list:

@@ -13,7 +13,7 @@ from ._dtypes import (  # noqa: F401
     long, promote_types, set_default_dtype, short, uint8,
 )
 from ._grad_mode import (  # noqa: F401
-    enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled,
+    enable_grad, inference_mode, is_grad_enabled, is_inference, is_inference_mode_enabled, no_grad, set_grad_enabled,
 )
 from ._printing import get_printoptions, set_printoptions  # noqa: F401
 from ._tensor import Size, Tensor, device  # noqa: F401

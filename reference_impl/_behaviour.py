@@ -131,10 +131,56 @@ FEATURES = {
             "conversions.item_and_tolist).",
         shown_by=(("torch-1.13.1", "torch-2.0.1"),),
     ),
+    "grad_mode.class_decoration_warning_category": Feature(
+        since=(("1.13", UserWarning), ("2.4", FutureWarning)),
+        doc="The category of the 'Decorating classes is deprecated' warning (grad_modes.decorating_a_class).",
+        shown_by=(("torch-2.3.1", "torch-2.4.1"),),
+    ),
+    "printing.invalid_grad_fn": Feature(
+        since=(("1.13", False), ("2.2", True)),
+        doc="repr of a view whose grad_fn raises (a no_grad view modified in place): grad_fn=<Invalid> from 2.2; "
+            "before, repr raises the grad_fn error (printing.invalid_view_repr, views.inplace_view_ops_creation_meta).",
+        shown_by=(("torch-2.1.2", "torch-2.2.2"),),
+    ),
+    "tensor.resize_is_inplace": Feature(
+        since=(("1.13", False), ("2.1", True)),
+        doc="resize_/resize_as_ that change the sizes bump _version and are refused on an inference tensor outside "
+            "inference mode from 2.1; before, neither (resize_ of an inference tensor that requires grad is "
+            "allowed too) (tensor.resize_version_bump, inference.inplace_view_and_resize_ops).",
+        shown_by=(("torch-2.0.1", "torch-2.1.2"),),
+    ),
+    "saved_tensor.detached_inplace_message": Feature(
+        since=(("1.13", 'saved_for INTERNAL ASSERT FAILED at "../torch/csrc/autograd/saved_variable.cpp":146, please '
+                        'report a bug to PyTorch. No grad_fn for non-leaf saved tensor'),
+               ("2.0", None)),
+        doc="Backward through a saved non-leaf input that was detach_()ed: torch 1.13 fails an internal assert "
+            "instead of the 'saved tensor that has been detached in-place' error (None: the regular message) "
+            "(errors.saved_input_detached_in_place).",
+        shown_by=(("torch-1.13.1", "torch-2.0.1"),),
+    ),
+    "autograd.graph.node_class": Feature(
+        since=(("1.13", False), ("2.0", True)),
+        doc="torch.autograd.graph.Node exists from 2.0 (function.node_isinstance).",
+        shown_by=(("torch-1.13.1", "torch-2.0.1"),),
+    ),
     "ops.squeeze_inplace_dim_node": Feature(
         since=(("1.13", "SqueezeBackward3"), ("2.0", "SqueezeBackward4")),
         doc="The node of squeeze_(dim) (as matmul of a vector by a matrix records it): 2.0 added the "
             "squeeze.dims overloads, renumbering it (ops.matmul_1d_2d_squeeze_mm).",
+        shown_by=(("torch-1.13.1", "torch-2.0.1"),),
+    ),
+    "ops.squeeze_inplace_node": Feature(
+        since=(("1.13", "SqueezeBackward2"), ("2.0", "SqueezeBackward3")),
+        doc="The node of squeeze_() (no dim, tensor.guard_inplace_squeeze_all): renumbered with squeeze_(dim) "
+            "when 2.0 added the squeeze.dims overloads (the 1.13 name follows from ops.squeeze_inplace_dim_node; "
+            "not yet recorded on 1.13).",
+        shown_by=(("torch-1.13.1", "torch-2.0.1"),),
+    ),
+    "grad_mode.class_decoration_warns": Feature(
+        since=(("1.13", False), ("2.0", True)),
+        doc="@no_grad() (or any grad-mode decorator) on a class: from 2.0 a FutureWarning 'Decorating classes is "
+            "deprecated', the class wrapped in a lambda (grad_modes.decorating_a_class); 1.13 wraps the class "
+            "silently. Not yet recorded on 1.13 / 2.0.",
         shown_by=(("torch-1.13.1", "torch-2.0.1"),),
     ),
     "ops.mean.saves_self": Feature(
@@ -169,6 +215,94 @@ FEATURES = {
         doc="autograd.grad(materialize_grads=...) exists from 2.1; before, passing it is a TypeError "
             "(autograd_grad.materialize_grads, errors.grad_materialize_with_allow_unused_false).",
         shown_by=(("torch-2.0.1", "torch-2.1.2"),),
+    ),
+    "autograd.set_multithreading_enabled": Feature(
+        since=(("1.13", False), ("2.0", True)),
+        doc="torch.autograd.set_multithreading_enabled exists from 2.0.",
+        shown_by=(("torch-1.13.1", "torch-2.0.1"),),
+    ),
+    "autograd.is_multithreading_enabled": Feature(
+        since=(("1.13", False), ("2.1", True)),
+        doc="torch.autograd.is_multithreading_enabled exists from 2.1.",
+        shown_by=(("torch-2.0.1", "torch-2.1.2"),),
+    ),
+    "function.returned_input_saved_article": Feature(
+        since=(("1.13", "A input"), ("2.13", "An input")),
+        doc="The setup_context error for an input returned as-is and saved: 'A input ...' until 2.12, 'An input' "
+            "from 2.13 (function.setup_context_input_returned_saved_error).",
+        shown_by=(("torch-2.12.0", "torch-2.13.0"),),
+    ),
+    "function.setup_context": Feature(
+        since=(("1.13", False), ("2.0", True)),
+        doc="Function.setup_context exists from 2.0; 1.13 always calls forward(ctx, *args), so a ctx-less forward "
+            "is a TypeError (function.setup_context_simple, function.setup_context_multi_output).",
+        shown_by=(("torch-1.13.1", "torch-2.0.1"),),
+    ),
+    "function.setup_context_binds_defaults": Feature(
+        since=(("1.13", False), ("2.2", True)),
+        doc="setup_context gets forward's arguments with defaults bound from 2.2; before, only those passed to "
+            "apply (function.setup_context_multi_input).",
+        shown_by=(("torch-2.1.2", "torch-2.2.2"),),
+    ),
+    "function.returned_input_saved_check": Feature(
+        since=(("1.13", False), ("2.1", True)),
+        doc="With setup_context, saving an input returned as-is raises from 2.1; 2.0 allows it "
+            "(function.setup_context_input_returned_saved_error).",
+        shown_by=(("torch-2.0.1", "torch-2.1.2"),),
+    ),
+    "function.materialize_non_diff_grads": Feature(
+        since=(("1.13", False), ("2.1", True)),
+        doc="ctx._materialize_non_diff_grads = False is honoured from 2.1; before, backward gets zeros "
+            "(function.materialize_non_diff_grads_false).",
+        shown_by=(("torch-2.0.1", "torch-2.1.2"),),
+    ),
+    "function.dirty_untracked_input_as_view": Feature(
+        since=(("1.13", True), ("2.0", False)),
+        doc="A dirty input returned by an untracked Function comes back as a view of itself in 1.13, as-is from "
+            "2.0 (function.mark_dirty_returned_as_is).",
+        shown_by=(("torch-1.13.1", "torch-2.0.1"),),
+    ),
+    "function.mark_dirty_rebase_assert": Feature(
+        since=(("1.13", 'creation_meta == CreationMeta::DEFAULT INTERNAL ASSERT FAILED at '
+                        '"../torch/csrc/autograd/variable.cpp":201, please report a bug to PyTorch. '),
+               ("2.0", 'creation_meta == CreationMeta::DEFAULT INTERNAL ASSERT FAILED at '
+                       '"../torch/csrc/autograd/variable.cpp":203, please report a bug to PyTorch. '),
+               ("2.1", 'creation_meta == CreationMeta::DEFAULT INTERNAL ASSERT FAILED at '
+                       '"../torch/csrc/autograd/variable.cpp":201, please report a bug to PyTorch. '),
+               ("2.3", 'creation_meta == CreationMeta::DEFAULT INTERNAL ASSERT FAILED at '
+                       '"../torch/csrc/autograd/variable.cpp":224, please report a bug to PyTorch. '),
+               ("2.4", 'creation_meta == CreationMeta::DEFAULT INTERNAL ASSERT FAILED at '
+                       '"../torch/csrc/autograd/variable.cpp":225, please report a bug to PyTorch. '),
+               ("2.5", 'creation_meta == CreationMeta::DEFAULT INTERNAL ASSERT FAILED at '
+                       '"../torch/csrc/autograd/variable.cpp":224, please report a bug to PyTorch. '),
+               ("2.6", 'creation_meta == CreationMeta::DEFAULT INTERNAL ASSERT FAILED at '
+                       '"/pytorch/torch/csrc/autograd/variable.cpp":224, please report a bug to PyTorch. '),
+               ("2.8", None)),
+        doc="Up to 2.7 mark_dirty skips check_inplace: a dirty view of a leaf is rebased (no error), a dirty "
+            "view not made in grad mode (or of a multi-view op) hits this rebase_history assert, and a "
+            "non-input only warns; from 2.8 the check_inplace errors (function.mark_dirty_view_of_leaf_error, "
+            "function.mark_dirty_multi_output_view_error, function.mark_dirty_view_not_input_error).",
+        shown_by=(("torch-1.13.1", "torch-2.0.1"), ("torch-2.0.1", "torch-2.1.2"), ("torch-2.2.2", "torch-2.3.1"),
+                  ("torch-2.3.1", "torch-2.4.1"), ("torch-2.4.1", "torch-2.5.1"), ("torch-2.5.1", "torch-2.6.0"),
+                  ("torch-2.7.1", "torch-2.8.0")),
+    ),
+    "function.dirty_saved_view_as_input": Feature(
+        since=(("1.13", True), ("2.10", False)),
+        doc="A dirty view saved for backward is saved as an input (with its history: a reference cycle) up to "
+            "2.9, as an output from 2.10 (function.dirty_saved_view_no_cycle).",
+        shown_by=(("torch-2.9.1", "torch-2.10.0"),),
+    ),
+    "function.clear_saved_tensors_on_access": Feature(
+        since=(("1.13", False), ("2.11", True)),
+        doc="Function.clear_saved_tensors_on_access is honoured from 2.11; before, it does nothing "
+            "(function.clear_saved_tensors_on_access_once, function.clear_saved_tensors_on_access_double_access_error).",
+        shown_by=(("torch-2.10.0", "torch-2.11.0"),),
+    ),
+    "function.saved_tensors_freed_with_node": Feature(
+        since=(("1.13", True), ("2.13", False)),
+        doc="Up to 2.12 a ctx outliving its node (no output or graph holds it any more) has its saved tensors "
+            "freed: saved_tensors raises the backward-twice error (function.saved_none_and_freed).",
+        shown_by=(("torch-2.12.0", "torch-2.13.0"),),
     ),
     "tensor.register_post_accumulate_grad_hook": Feature(
         since=(("1.13", False), ("2.1", True)),
@@ -321,6 +455,118 @@ FEATURES = {
             "checked by hand on the torch 2.15.0 install).",
         shown_by=(("torch-2.14.1", "torch-2.15.0"),),
     ),
+    "autograd.backward.grad_variables_texts": Feature(
+        since=(("1.13", ("UserWarning", "'grad_variables' is deprecated. Use 'grad_tensors' instead.",
+                         "'grad_tensors' and 'grad_variables' (deprecated) arguments both passed to backward(). "
+                         "Please only use 'grad_tensors'.")),
+               ("2.4", ("FutureWarning", "`grad_variables` is deprecated. Use `grad_tensors` instead.",
+                         "`grad_tensors` and `grad_variables` (deprecated) arguments both passed to `backward()`. "
+                         "Please only use `grad_tensors`."))),
+        doc="autograd.backward(grad_variables=...): the deprecation warning's category and text, and the error "
+            "when grad_tensors is passed too; old releases quote with '...', newer ones with backticks and warn "
+            "FutureWarning from 2.4 (autograd_grad.backward_grad_variables_deprecated).",
+        shown_by=(("torch-2.3.1", "torch-2.4.1"),),
+    ),
+    "autograd.non_tensor_input_message": Feature(
+        since=(("1.13", "all inputs have to be Tensors, but got {type_name}"),
+               ("2.2", "all inputs have to be Tensors or GradientEdges, but got {type_name}")),
+        doc="autograd.grad / backward(inputs=...) given an input that is not a tensor (before 2.13 a dict's keys, "
+            "autograd_grad.inputs_mapping_types; 2.13+ no longer reach it in that scenario): GradientEdge inputs "
+            "came in 2.2.",
+        shown_by=(("torch-2.1.2", "torch-2.2.2"),),
+    ),
+    "autograd.inputs_mapping": Feature(
+        since=(("1.13", False), ("2.13", True)),
+        doc="autograd.grad / backward accept a dict as inputs (grad then returns a dict keyed like it) and "
+            "refuse other Mapping types with a TypeError from 2.13; up to 2.12 any Mapping is iterated like a "
+            "sequence, so its keys are the inputs ('all inputs have to be Tensors..., but got str') "
+            "(autograd_grad.inputs_mapping_types; tested live on 2.11.0, 2.12.0 and 2.13.0).",
+        shown_by=(("torch-2.12.0", "torch-2.13.0"),),
+    ),
+    "printing.edgeitems_zero_size_suffix": Feature(
+        since=(("1.13", False), ("2.1", True)),
+        doc="A summarised 1-D tensor printed with edgeitems=0: newer torch prints [...] and a size=(n,) suffix; "
+            "older torch slices data[-0:] (the whole vector), so it prints ' ...' followed by every element and "
+            "no size (printing.edgeitems_zero).",
+        shown_by=(("torch-2.0.1", "torch-2.1.2"),),
+    ),
+    "views.no_grad_view_of_view_message": Feature(
+        since=(("1.13", '!grad_fn INTERNAL ASSERT FAILED at "../torch/csrc/autograd/variable.cpp":792, please '
+                        'report a bug to PyTorch. '),
+               ("2.0", None)),
+        doc="In-place on a view (with a grad_fn) of a view made under no_grad: torch 1.13 fails an internal assert "
+            "in handle_view_on_rebase instead of the 'Output 0 of ... is a view of a view which was created in "
+            "no_grad mode' error (None: the regular message) (views.view_of_no_grad_view_inplace_error; tested "
+            "live on 1.13.1 and 2.0.1).",
+        shown_by=(("torch-1.13.1", "torch-2.0.1"),),
+    ),
+    "copy_slices.always_accumulates_other_inputs": Feature(
+        since=(("1.13", True), ("2.0", False)),
+        doc="An in-place op on a view (CopySlices): in torch 1.13 every graph task through the CopySlices node "
+            "accumulates into .grad of the other leaf inputs of the wrapped op, even autograd.grad and "
+            "backward(inputs=...) that do not ask for them; from 2.0 only the needed ones "
+            "(views.copy_slices_grad_selected_inputs; tested live on 1.13.1 and 2.0.1).",
+        shown_by=(("torch-1.13.1", "torch-2.0.1"),),
+    ),
+    "errors.bool_subtraction_type": Feature(
+        since=(("1.13", "RuntimeError"), ("2.14", "NotImplementedError")),
+        doc="The exception type of subtracting with a bool tensor (sub_check: 'with two bool tensors' / 'with a "
+            "bool tensor is not supported'): RuntimeError up to 2.13, NotImplementedError from 2.14, same text "
+            "(errors.bool_subtraction; tested live on 1.13.1, 2.0.1, 2.1.2, 2.10.0, 2.11.0, 2.12.0, 2.13.0 (old) "
+            "and 2.14.1, 2.15.0 (new)).",
+        shown_by=(("torch-2.13.0", "torch-2.14.1"),),
+    ),
+    "optim.sgd.tensor_lr_numel_check": Feature(
+        since=(("1.13", False), ("2.5", True)),
+        doc="SGD with a tensor lr of more than one element: newer torch refuses it with ValueError('Tensor lr must "
+            "be 1-element'); older torch has no such check, so 'lr < 0.0' on it raises RuntimeError('Boolean "
+            "value of Tensor with more than one value is ambiguous') (optim.sgd_tensor_lr), from 2.5.",
+        shown_by=(("torch-2.4.1", "torch-2.5.1"),),
+    ),
+    "indexing.setitem_full_slice_skipped": Feature(
+        since=(("1.13", False), ("2.9", True)),
+        doc="t[:] = value (a lone slice over the whole first dim): newer torch's set_item skips the slice and "
+            "copies into t itself (CopyBackwards); older torch skips only a slice whose written stop is the size "
+            "itself (t[0:3] = 5.0 fills t: FillBackward3), so t[:] writes through a slice view (CopySlices) "
+            "(views.setitem_leading_slice), from 2.9.",
+        shown_by=(("torch-2.8.0", "torch-2.9.1"),),
+    ),
+    "indexing.int32_index_tensors": Feature(
+        since=(("1.13", False), ("2.0", True)),
+        doc="Advanced indexing with an int32 index tensor: refused in 1.13 ('tensors used as indices must be "
+            "long, byte or bool tensors'), accepted from 2.0, where the refusal of other dtypes reads 'long, int, "
+            "byte or bool tensors' (errors.index_out_of_bounds_texts shows the float text; tested live on 1.13.1 "
+            "and 2.0.1 onwards).",
+        shown_by=(("torch-1.13.1", "torch-2.0.1"),),
+    ),
+    "ops.gather_scatter.int32_index": Feature(
+        since=(("1.13", False), ("2.8", True)),
+        doc="gather/scatter/scatter_/scatter_add_ index dtype: older torch wants int64 ('gather(): Expected dtype "
+            "int64 for index', 'scatter(): ...' for the scatter family); newer torch also accepts int32 and says "
+            "'Expected dtype int32/int64 for index' for any other dtype (float, int16) (ops.gather_scatter_index_dtype). "
+            "From 2.8.",
+        shown_by=(("torch-2.7.1", "torch-2.8.0"),),
+    ),
+    "ops.linalg.legacy_mm_mv_messages": Feature(
+        since=(("1.13", True), ("2.1", False)),
+        doc="mm of different dtypes and mv of mismatched sizes: 'expected scalar type Float but found Double' and "
+            "'size mismatch, got 2, 2x3,4' up to 2.0; 'expected m1 and m2 to have the same dtype, but got: float != "
+            "double' and 'size mismatch, got input (2), mat (2x3), vec (4)' from 2.1 (errors.matmul_family_error_texts; "
+            "tested live on 1.13.1, 2.0.1 (old) and 2.1.2 onwards (new)).",
+        shown_by=(("torch-2.0.1", "torch-2.1.2"),),
+    ),
+    "ops.matmul.fold_rule": Feature(
+        since=(("1.13", "1.13"), ("2.1", "2.1")),
+        doc="matmul's choice between one mm/mv over a folded batch and bmm. '1.13' (up to 2.0): should_fold(t, "
+            "other_dim) folds whenever one operand is >= 3-D and the other 1-D/2-D, except a 3-D @ 2-D whose first "
+            "operand has its last two dims transposed; and a size-1 batch is never squeezed (3-D @ 3-D is bmm over "
+            "expanded operands). '2.1' (from 2.1): the should_fold of _should_fold (the small operand needing grad, "
+            "or foldable strides) and the size-1 batch of an operand requiring grad squeezed "
+            "(ops.matmul_1d_and_2d_with_3d, ops.matmul_3d_with_1d_strided, ops.matmul_3d_batch_one_and_strided, "
+            "and the 'size mismatch, got 6, 6x4,5' of errors.matmul_family_error_texts; tested live on 1.13.1, "
+            "2.0.1 (old) and 2.1.2 onwards (new)).",
+        shown_by=(("torch-2.0.1", "torch-2.1.2"),),
+    ),
 }
 
 _emulated: list = [None]
@@ -386,6 +632,17 @@ def value(name: str):
             chosen = val
     _cache[name] = chosen
     return chosen
+
+
+def module_names_since(torch_module: str, names: dict):
+    """A module ``__getattr__`` for functions a torch release added: ``names`` maps a name to (feature,
+    object); reading it where the feature is false raises AttributeError as a missing name does."""
+    def __getattr__(name):
+        entry = names.get(name)
+        if entry is not None and value(entry[0]):
+            return entry[1]
+        raise AttributeError(f"module '{torch_module}' has no attribute '{name}'")
+    return __getattr__
 
 
 class method_since:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import inspect
 import threading
+import warnings
 
 from . import _behaviour
 
@@ -15,6 +16,7 @@ from . import _behaviour
 class _State(threading.local):
     grad_enabled = True
     inference = False
+    multithreading = True  # torch's per-thread flag for multithreaded backward (set_multithreading_enabled)
 
 
 STATE = _State()
@@ -28,15 +30,49 @@ def is_inference_mode_enabled() -> bool:
     return STATE.inference
 
 
+def is_multithreading_enabled() -> bool:
+    return STATE.multithreading
+
+
+def is_inference(*args, **kwargs) -> bool:
+    """torch.is_inference(input): whether ``input`` is an inference tensor (made in inference mode)."""
+    from ._tensor import Tensor, _type_name
+
+    if "input" in kwargs:
+        if args:
+            raise TypeError("is_inference() got multiple values for argument 'input'")
+        args = (kwargs.pop("input"),)
+    if not args:
+        raise TypeError('is_inference() missing 1 required positional arguments: "input"')
+    if kwargs:
+        raise TypeError(f"is_inference() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    if len(args) > 1:
+        raise TypeError(f"is_inference() takes 1 positional argument but {len(args)} were given")
+    value = args[0]
+    if not isinstance(value, Tensor):
+        raise TypeError(f"is_inference(): argument 'input' (position 1) must be Tensor, not {_type_name(value)}")
+    return value._is_inference_tensor
+
+
+_CLASS_DECORATION = (
+    "Decorating classes is deprecated and will be disabled in future versions. You should only decorate functions "
+    "or methods. To preserve the current behavior of class decoration, you can directly decorate the `__init__` "
+    "method and nothing else."
+)
+
+
 class _DecoratorContextManager:
     """Lets a context manager decorate functions and generators, like torch's."""
 
     def __call__(self, func):
         if inspect.isclass(func):
-            raise RuntimeError(
-                "Torch decorator used on a class. If you want to decorate the class's methods, "
-                "decorate each method instead."
-            )
+            # torch: the class is called inside the mode (only __init__ runs in it; methods called later do
+            # not); from 2.0 with a warning (UserWarning, FutureWarning from 2.4) and through a lambda, so the result is named '<lambda>'
+            if _behaviour.value("grad_mode.class_decoration_warns"):
+                warnings.warn(_CLASS_DECORATION, _behaviour.value("grad_mode.class_decoration_warning_category"),
+                              stacklevel=2)
+                cls = func
+                func = lambda *args, **kwargs: cls(*args, **kwargs)  # noqa: E731 - torch's own spelling
         if inspect.isgeneratorfunction(func):
             return self._wrap_generator(func)
 
@@ -145,6 +181,26 @@ class inference_mode(_DecoratorContextManager):
 
     def __exit__(self, *exc):
         STATE.grad_enabled, STATE.inference = self.prev
+
+    def clone(self):
+        return self.__class__(self.mode)
+
+
+class set_multithreading_enabled(_DecoratorContextManager):
+    """torch.autograd.set_multithreading_enabled: a per-thread flag, set when called (so it also works as a
+    plain function call) and restored on exit. The engine always runs backward on the calling thread, so the
+    flag changes nothing else. As torch's, decorating a function leaves the flag set to ``mode``."""
+
+    def __init__(self, mode: bool) -> None:
+        self.prev = STATE.multithreading
+        STATE.multithreading = mode
+        self.mode = mode
+
+    def __enter__(self):
+        pass
+
+    def __exit__(self, *exc):
+        STATE.multithreading = self.prev
 
     def clone(self):
         return self.__class__(self.mode)

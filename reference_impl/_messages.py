@@ -23,6 +23,7 @@ HOOK_CHANGED_TYPE = "hook '{hook}' has changed the type of value (was {was} got 
 HOOK_CHANGED_SIZE = "hook '{hook}' has changed the size of value"
 HOOK_REPLACED_NONE = "can't replace a None gradient with a non-None value"
 HOOK_NOT_TENSOR = "expected Variable, but hook returned '{type_name}'"
+HOOK_NOT_TUPLE = "expected tuple, but hook returned '{type_name}'"
 HOOK_WRONG_COUNT = "hook '{hook}' has returned an incorrect number of values (got {got}, but expected {expected})"
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
@@ -70,6 +71,11 @@ BACKWARD_CREATE_GRAPH = (
     "the cycle and avoid the leak."
 )
 
+SAVED_DETACHED_INPLACE = (
+    "Trying to use a saved tensor that has been detached in-place, i.e. with .detach_().This is not supported, "
+    "please use out-of-place `.detach()` instead"
+)
+
 SHAPE_INVALID = "shape '{shape}' is invalid for input of size {numel}"
 VIEW_STRIDE = (
     "view size is not compatible with input tensor's size and stride (at least one dimension spans across two "
@@ -81,4 +87,10 @@ DIM_OUT_OF_RANGE = "Dimension out of range (expected to be in range of [{low}, {
 INFERENCE_INPLACE = (
     "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone to get a normal "
     "tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 for more details."
+)
+CUSTOM_FUNCTION_VIEW_INPLACE = (  # ends the view rebase error for a view returned by a custom Function
+    " This view was created inside a custom Function (or because an input was returned as-is) and the autograd "
+    "logic to handle view+inplace would override the custom backward associated with the custom Function, leading "
+    "to incorrect gradients. This behavior is forbidden. You can fix this by cloning the output of the custom "
+    "Function."
 )

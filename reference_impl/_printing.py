@@ -173,7 +173,7 @@ def _vector_str(a, indent, summarize, fmt, opts) -> str:
     edgeitems = opts["edgeitems"]
     # Each element takes its width plus ", ".
     per_line = max(1, math.floor((opts["linewidth"] - indent) / (fmt.width + 2)))
-    if summarize and not edgeitems:
+    if summarize and not edgeitems and _behaviour.value("printing.edgeitems_zero_size_suffix"):
         data = ["..."]
     elif summarize and a.shape[0] > 2 * edgeitems:
         data = ([fmt.format(v) for v in a[:edgeitems].tolist()] + [" ..."]
@@ -236,7 +236,7 @@ def tensor_repr(data: np.ndarray, dtype, *, requires_grad: bool = False, grad_fn
             suffixes.append(f"dtype={dtype!r}")
         body = "[]"
     else:
-        if not opts["edgeitems"]:
+        if not opts["edgeitems"] and _behaviour.value("printing.edgeitems_zero_size_suffix"):
             suffixes.append(f"size={tuple(a.shape)}")
         # float default, int64 and bool are recognisable from the digits alone.
         if dtype is not default_dtype and dtype is not _dtypes.int64 and dtype is not _dtypes.bool:

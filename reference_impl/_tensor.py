@@ -61,7 +61,8 @@ class device:
         return "cpu"
 
     def __eq__(self, other):
-        return isinstance(other, device) or other == "cpu"
+        # Like torch: a device equals any (CPU) device and nothing else, not even the string "cpu".
+        return True if isinstance(other, device) else NotImplemented
 
     def __hash__(self):
         return hash("cpu")
@@ -86,6 +87,7 @@ class CreationMeta:
     NO_GRAD_MODE = "no_grad_mode"
     MULTI_OUTPUT_NODE = "multi_output_node"
     INFERENCE_MODE = "inference_mode"
+    IN_CUSTOM_FUNCTION = "in_custom_function"  # a view a custom Function returned
 
 
 def _dim_error(dim: int, ndim: int) -> IndexError:
@@ -120,9 +122,9 @@ class Tensor:
     # ------------------------------------------------------------------ creation
     def __new__(cls, *args, **kwargs):
         """Legacy ``torch.Tensor(data)`` / ``torch.Tensor(*sizes)`` constructor."""
-        from . import _factories
+        from .ops import creation
 
-        return _factories.legacy_tensor(cls, *args, **kwargs)
+        return creation.legacy_tensor(cls, *args, **kwargs)
 
     @staticmethod
     def _make(data: np.ndarray):
@@ -262,13 +264,16 @@ class Tensor:
         if value is not None:
             if not isinstance(value, Tensor):
                 raise TypeError(_behaviour.value("tensor.grad_assign_type_error").format(type_name=_type_name(value)))
-            if value._data.shape != self._data.shape:
-                raise RuntimeError(_behaviour.value("tensor.grad_assign_size_error").format(
-                    grad_size=_list_text(value._data.shape), size=_list_text(self._data.shape)))
+            if value is self:
+                raise RuntimeError("can't assign Variable as its own grad")
+            # torch checks the dtype before the size
             if value._data.dtype != self._data.dtype:
                 raise RuntimeError(_behaviour.value("tensor.grad_assign_dtype_error").format(
                     grad_dtype=_c10_dtype_name(value._data.dtype), dtype=_c10_dtype_name(self._data.dtype),
                     scalar_type=_dtypes.scalar_type_name(self.dtype)))
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(_behaviour.value("tensor.grad_assign_size_error").format(
+                    grad_size=_list_text(value._data.shape), size=_list_text(self._data.shape)))
         self._grad = value
 
     @grad.deleter
@@ -317,6 +322,8 @@ class Tensor:
         if self._is_inference_tensor:
             t._is_inference_tensor = True
         else:
+            if t._is_inference_tensor:  # made in inference mode: a detach of a normal tensor stays normal
+                t._is_inference_tensor = False
             t._version_counter = self._counter()
         return t
 
@@ -382,15 +389,32 @@ class Tensor:
     @property
     def data(self):
         """Same storage, no autograd history and its own version counter (torch's variable_data)."""
-        return Tensor._make(self._data)
+        t = Tensor._make(self._data)
+        if t._is_inference_tensor and not self._is_inference_tensor:  # (in inference mode: stays normal)
+            t._is_inference_tensor = False
+        return t
 
     @data.setter
     def data(self, value):
+        """torch's set_data: a tensor only; one that requires grad keeps a differentiable dtype."""
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {_type_name(value)}")
+        if value._data.dtype.kind not in "fc" and self.requires_grad:
+            raise RuntimeError("data set to a tensor that requires gradients must be floating point or complex "
+                               "dtype")
+        if self._grad_accumulator is not None and value._data.dtype != self._data.dtype:
+            self._grad_accumulator = None  # torch resets the accumulator when the type changes (a new one follows)
         self._data = value._data
+
+    def __delattr__(self, name):
+        """The attributes torch refuses to delete (THPVariable's property setters called with NULL)."""
+        if name in _UNDELETABLE:
+            raise RuntimeError(_UNDELETABLE[name])
+        object.__delattr__(self, name)
 
     # --------------------------------------------------------------- conversion
     def numpy(self, *, force: bool = False) -> np.ndarray:
-        if self.requires_grad and not force:
+        if not force and _GRAD_MODE.grad_enabled and self.requires_grad:  # allowed under no_grad
             raise RuntimeError(_messages.NUMPY_REQUIRES_GRAD)
         return self._data
 
@@ -450,6 +474,8 @@ class Tensor:
         try:
             fn = self.grad_fn
         except RuntimeError:  # a no_grad view whose base was modified in place: torch prints <Invalid>
+            if not _behaviour.value("printing.invalid_grad_fn"):
+                raise  # up to 2.1 repr raises the grad_fn error
             return _printing.tensor_repr(self._data, self.dtype, grad_fn_name="Invalid")
         return _printing.tensor_repr(
             self._data, self.dtype, requires_grad=self.requires_grad, grad_fn_name=type(fn).__name__ if fn else None
@@ -464,6 +490,14 @@ class Tensor:
 
     def __reduce_ex__(self, protocol):
         raise TypeError("reference_impl tensors are not picklable")
+
+
+_UNDELETABLE = {
+    "data": "Deleting tensor data is not allowed. Delete tensor instead!",
+    "requires_grad": "requires_grad must be a bool",
+    "_grad_fn": "Deletion of _grad_fn not allowed. Detach tensor instead!",
+    "_backward_hooks": "Deletion of _backwards_hooks not allowed!",
+}
 
 
 def _type_name(value) -> str:

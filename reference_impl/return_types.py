@@ -4,6 +4,9 @@ from __future__ import annotations
 
 def _structseq(name: str, fields: tuple):
     def __new__(cls, values):
+        values = tuple(values)
+        if len(values) != len(fields):
+            raise TypeError(f"torch.return_types.{name}() takes a {len(fields)}-sequence ({len(values)}-sequence given)")
         return tuple.__new__(cls, values)
 
     def __repr__(self):

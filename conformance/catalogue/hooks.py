@@ -498,3 +498,33 @@ def _(t, ctx):
     y.register_hook(lambda g: g * 100)
     (y * 3).sum().backward()
     return {"y_grad": y.grad, "x_grad": x.grad}
+
+
+@scenario("hooks.node_hook_wrong_number_of_values",
+          "A node pre-hook or post-hook returning a tuple of the wrong length raises 'hook '<name>' has returned "
+          "an incorrect number of values'",
+          torch_docs("torch.autograd.graph.Node.register_prehook", "the hook may return a new gradient for each "
+                                                                   "grad_output, no more and no fewer"))
+def _(t, ctx):
+    def with_prehook(count):
+        x = t.tensor(ctx.randn(2), requires_grad=True)
+        y = x * 2
+
+        def hook(grad_outputs):
+            return (grad_outputs[0],) * count
+
+        y.grad_fn.register_prehook(hook)
+        return ctx.capture(y.sum().backward)
+
+    def with_post_hook(count):
+        x = t.tensor(ctx.randn(2), requires_grad=True)
+        y = x * 2
+
+        def my_hook(grad_inputs, grad_outputs):
+            return (grad_inputs[0],) * count
+
+        y.grad_fn.register_hook(my_hook)
+        return {"error": ctx.capture(y.sum().backward), "grad": x.grad}
+
+    return {"pre_two": with_prehook(2), "pre_none": with_prehook(0), "post_none": with_post_hook(0),
+            "post_two": with_post_hook(2)}

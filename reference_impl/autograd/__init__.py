@@ -4,7 +4,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 
-from .. import _behaviour, _messages
+from .. import _behaviour, _grad_mode, _messages
 from .._grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: F401 - torch's names
 from .. import _tensor
 from . import engine, graph  # noqa: F401
@@ -27,6 +27,8 @@ def _inputs_tuple(inputs, api: str) -> tuple:
         return ()
     if _is_tensor(inputs):
         return (inputs,)
+    if not _behaviour.value("autograd.inputs_mapping"):
+        return tuple(inputs)  # up to 2.12 a Mapping is iterated: its keys are the inputs
     if type(inputs) is dict:
         return tuple(inputs.values())
     if isinstance(inputs, Mapping):
@@ -83,8 +85,15 @@ def _root_edges(outputs, grads):
     return edges
 
 
+def _check_input(value) -> None:
+    if not _is_tensor(value):
+        raise RuntimeError(_behaviour.value("autograd.non_tensor_input_message").format(
+            type_name=type(value).__name__))
+
+
 def _input_edge(tensor):
     """Where an input's gradient is captured; an unused leaf without an accumulator is never reached."""
+    _check_input(tensor)
     if not tensor.requires_grad:
         raise RuntimeError(_messages.DIFFERENTIATED_NO_GRAD)
     fn = tensor.grad_fn
@@ -110,10 +119,10 @@ def _run(outputs, grads, retain_graph, create_graph, capture=None, needed=None):
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None, inputs=None):
     """Accumulate d(tensors)/d(leaves) into the leaves' .grad (torch.autograd.backward)."""
     if grad_variables is not None:
-        warnings.warn("`grad_variables` is deprecated. Use `grad_tensors` instead.", FutureWarning, stacklevel=2)
+        category, warning, both = _behaviour.value("autograd.backward.grad_variables_texts")
+        warnings.warn(warning, FutureWarning if category == "FutureWarning" else UserWarning, stacklevel=2)
         if grad_tensors is not None:
-            raise RuntimeError("`grad_tensors` and `grad_variables` (deprecated) arguments both passed to "
-                               "`backward()`. Please only use `grad_tensors`.")
+            raise RuntimeError(both)
         grad_tensors = grad_variables
     inputs_tuple = _inputs_tuple(inputs, "backward")
     if inputs is not None and len(inputs_tuple) == 0:
@@ -129,9 +138,10 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     if inputs_tuple:
         needed = []
         for tensor in inputs_tuple:
+            _check_input(tensor)
             tensor.retain_grad()
             needed.append(_input_edge(tensor))
-    elif create_graph and not _create_graph_warned[0]:
+    if create_graph and not _create_graph_warned[0]:  # with or without inputs=
         _create_graph_warned[0] = True  # TORCH_WARN_ONCE
         warnings.warn(_messages.BACKWARD_CREATE_GRAPH, UserWarning, stacklevel=3)
     _run(outputs, grads, retain_graph, create_graph, needed=needed)
@@ -183,6 +193,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
         requires_grad = create_graph or _behaviour.value("autograd.grad.materialized_zeros_require_grad")
         result = [r if r is not None else zeros_like(t, requires_grad=requires_grad) for r, t in zip(result, t_inputs)]
-    if type(inputs) is dict:
+    if type(inputs) is dict and _behaviour.value("autograd.inputs_mapping"):
         return dict(zip(inputs.keys(), result))
     return tuple(result)
+
+
+__getattr__ = _behaviour.module_names_since("torch.autograd", {
+    name: ("autograd." + name, getattr(_grad_mode, name))
+    for name in ("set_multithreading_enabled", "is_multithreading_enabled")})

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from .. import _behaviour, _messages
 from .._tensor import CreationMeta
-from .graph import Node, meta_of, next_sequence_nr, node_label, note_pre_hook, set_edges
+from .graph import AccumulateGrad, Node, meta_of, next_sequence_nr, node_label, note_pre_hook, set_edges
 
 
 class ViewStep(NamedTuple):
@@ -40,6 +40,10 @@ def _view_rebase_error(view, indirect: bool) -> str:
     meta = view._creation_meta
     modified = "its base or another view of its base has been" if indirect else "is being"
     fn = view._grad_fn
+    if fn is not None and meta == CreationMeta.NO_GRAD_MODE:
+        assert_text = _behaviour.value("views.no_grad_view_of_view_message")
+        if assert_text is not None:  # torch 1.13: an internal assert instead
+            return assert_text
     if meta not in (CreationMeta.INFERENCE_MODE, CreationMeta.NO_GRAD_MODE) and fn is not None:
         text = f"Output {view._output_nr} of {node_label(fn)} is a view and {modified} modified inplace."
     else:  # a view with a grad_fn inherited the restriction from the view it was made of
@@ -53,6 +57,8 @@ def _view_rebase_error(view, indirect: bool) -> str:
         return text + _messages.MULTI_OUTPUT_VIEW_INPLACE.split("modified inplace.", 1)[1]
     if meta == CreationMeta.NO_GRAD_MODE:
         return text + _messages.NO_GRAD_VIEW_INPLACE.split("grad mode enabled.", 1)[1]
+    if meta == CreationMeta.IN_CUSTOM_FUNCTION:
+        return text + _messages.CUSTOM_FUNCTION_VIEW_INPLACE
     return text + (" Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your "
                    "code by moving both the view and the inplace either both inside the inference_mode block (if "
                    "you don't want the inplace to be tracked) or both outside (if you want the inplace to be "
@@ -154,6 +160,12 @@ class CopySlices(Node):
             sub_needed = {fn for fn, mine in zip(self.fn._fns, self._fns) if mine is not None and mine in task.needed}
             if self._fns[0] in task.needed and self.fn._fns[0] is not None:
                 sub_needed.add(self.fn._fns[0])
+        unrun = ()
+        if task.needed is not None and _behaviour.value("copy_slices.always_accumulates_other_inputs"):
+            # torch 1.13: the other leaves' grads are accumulated whatever the graph task needs
+            unrun = {i for i, fn in enumerate(self._fns)
+                     if i and isinstance(fn, AccumulateGrad) and fn not in task.runs}
+            sub_needed |= {self.fn._fns[i] for i in unrun}
         res = self.fn.apply([F.clone(region)], task.with_needed(sub_needed))
         for i, value in enumerate(res):
             if value is None or self._fns[i] is None:
@@ -162,6 +174,8 @@ class CopySlices(Node):
                 result = F.write_view_region(result, self.view_chain, value)
                 out[0] = result
             else:
-                out[i] = value
+                out[i] = value  # (still passed on: autograd.grad may capture it)
+                if i in unrun:
+                    self._fns[i].apply([value], task)
         return out
 

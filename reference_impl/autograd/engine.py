@@ -306,7 +306,10 @@ def _run_hook_dict(hooks, value, F):
         result = None
     kept_elsewhere = tensor is not None and sys.getrefcount(tensor) > _HOOK_TENSOR_REFS
     if replaced:
-        return F.from_user(tensor, owned_by_user=kept_elsewhere)
+        grad = F.from_user(tensor, owned_by_user=False)  # (the next hook sees the tensor's _version)
+        if kept_elsewhere:
+            F.mark_user_owned(grad)
+        return grad
     if kept_elsewhere:
         F.mark_user_owned(value)
     return value
@@ -372,14 +375,14 @@ def _call_post_hooks(node, outputs, inputs, F):
 
 
 def _checked_hook_results(values, result, hook, F):
-    """A node hook's returned tuple replaces every value; None entries become 'no gradient'."""
+    """A node hook's returned tuple replaces every value; None entries become 'no gradient' (torch's
+    check_result: only a tuple, and a None gradient cannot become a tensor)."""
     if not isinstance(result, tuple):
-        result = tuple(result) if isinstance(result, list) else (result,)
+        raise TypeError(_messages.HOOK_NOT_TUPLE.format(type_name=type(result).__name__))
     if len(result) != len(values):
         raise RuntimeError(_messages.HOOK_WRONG_COUNT.format(
             hook=_hook_name(hook), got=len(result), expected=len(values)))
-    return tuple(None if r is None else r if v is None else _checked_hook_result(v, r, hook, F)
-                 for v, r in zip(values, result))
+    return tuple(None if r is None else _checked_hook_result(v, r, hook, F) for v, r in zip(values, result))
 
 
 def _retain_grad(tensor, grad, F) -> None:
@@ -400,12 +403,29 @@ def install_retain_grad(tensor) -> None:
     tensor._retains_grad = True
 
 
-def call_node(node, grads):
-    """``node(*grads)``: run one node directly, as torch allows."""
-    from . import _math
+def call_node(node, grads, kwargs=None):
+    """``node(*grads)``: run one node directly, as torch's THPCppFunction_call does.
 
-    F = _math.TENSOR_MATH if _GRAD_MODE.grad_enabled else _math.ARRAY_MATH
-    values = [None if g is None else F.from_user(g) for g in grads]
-    task = GraphTask(F, keep_graph=True)
-    outputs = node.apply(values, task)
-    return tuple(None if g is None else F.to_user(g) for g in outputs)
+    One argument per forward output of the node (None for an undefined gradient); the node's
+    apply runs once under the current grad mode, so formulas are recorded when it is enabled,
+    with no hooks, no shape/dtype validation and nothing freed. One output comes back as it is,
+    several (or none, as AccumulateGrad's) as a tuple."""
+    from .._tensor import Tensor
+    from ..ops import _math
+    from .function import BackwardCFunction
+
+    if isinstance(node, BackwardCFunction):  # a custom Function's node is not a C++ node: not callable
+        raise TypeError(f"'{type(node).__name__}' object is not callable")
+    if kwargs:
+        raise TypeError("keyword arguments are not supported")
+    expected = len(node._meta)
+    if len(grads) != expected:
+        raise TypeError(f"expected {expected} arguments, got {len(grads)} instead")
+    for index, grad in enumerate(grads):
+        if grad is not None and not isinstance(grad, Tensor):
+            raise TypeError(f"argument {index} is not a Variable")
+    F = _math.TensorMath()
+    outputs = node.apply(list(grads), GraphTask(F, keep_graph=True))
+    if len(outputs) == 1:
+        return outputs[0]
+    return tuple(outputs)

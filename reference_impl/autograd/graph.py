@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+from _thread import allocate_lock as _Lock
 
 from .. import _behaviour, _dtypes, _messages
 from ..utils.hooks import HookDict
@@ -121,10 +122,10 @@ class Node:
     def apply(self, grads: list, task) -> list:  # pragma: no cover - every node overrides
         raise NotImplementedError
 
-    def __call__(self, *grads):
+    def __call__(self, *grads, **kwargs):
         from . import engine
 
-        return engine.call_node(self, grads)
+        return engine.call_node(self, grads, kwargs)
 
     def __getattr__(self, name):
         # torch exposes saved values as _saved_<name> (unpacked) and _raw_saved_<name>.
@@ -157,12 +158,15 @@ def _public_saved(value, node):
 class AccumulateGrad(Node):
     """Sink node of a leaf: sums incoming gradients into ``variable.grad``."""
 
-    __slots__ = ("variable",)
+    __slots__ = ("variable", "_lock")
     __module__ = "builtins"  # so repr() reads <AccumulateGrad object at ...>, as torch's
     _hooked = True  # its leaf's tensor hooks can appear at any time
 
     def __init__(self, variable) -> None:
         self.variable = variable
+        # torch's AccumulateGrad holds its node mutex while it updates .grad and runs the post-accumulate
+        # hooks: backward calls from several threads into one leaf each add their gradient (none is lost)
+        self._lock = _Lock()
         self._fns = self._nrs = ()
         self._seq = UINT64_MAX  # runs as soon as it is ready, like torch's
         self._meta = meta_of(variable._data)
@@ -178,12 +182,28 @@ class AccumulateGrad(Node):
     def apply(self, grads, task):
         grad = grads[0]
         if grad is not None:
-            task.F.accumulate_into(self.variable, grad)
-            hooks = self.variable._post_accumulate_grad_hooks
-            if hooks:
-                for hook in tuple(hooks.values()):
-                    hook(self.variable)
+            with self._lock:
+                task.F.accumulate_into(self.variable, grad)
+                hooks = self.variable._post_accumulate_grad_hooks
+                if hooks:
+                    _run_post_accumulate_grad_hooks(hooks, self.variable, task.F)
         return []
+
+
+def _run_post_accumulate_grad_hooks(hooks, variable, F) -> None:
+    """torch's PyFunctionTensorPostAccGradHooks: each hook gets the tensor (or what an earlier hook returned);
+    a result other than None or that same tensor is checked like a tensor hook's, then refused."""
+    from .engine import _checked_hook_result
+
+    current, modified = variable, False
+    for hook in tuple(hooks.values()):
+        result = hook(current)
+        if result is None or result is current:
+            continue
+        current = _checked_hook_result(current, result, hook, F)
+        modified = True
+    if modified:
+        raise RuntimeError("Tensor post accumulate grad hooks should return None.")
 
 
 class GraphRoot(Node):
@@ -242,14 +262,15 @@ class SavedTensor:
     stored as they are; freeing replaces both by RELEASED in the node.
     """
 
-    __slots__ = ("_tensor", "_data", "_counter", "_version", "_output_nr")
+    __slots__ = ("_tensor", "_data", "_counter", "_version", "_output_nr", "_nonleaf")
 
-    def __init__(self, tensor=None, data=None, counter=None, version=0, output_nr=0):
+    def __init__(self, tensor=None, data=None, counter=None, version=0, output_nr=0, nonleaf=False):
         self._tensor = tensor
         self._data = data
         self._counter = counter
         self._version = version
         self._output_nr = output_nr
+        self._nonleaf = nonleaf  # an input that had a grad_fn when saved (torch's !is_leaf_)
 
     @classmethod
     def of_input(cls, tensor):
@@ -310,3 +331,25 @@ def node_label(node: Node) -> str:
     if _behaviour.value("saved_tensor.node_naming") == "forward_op":
         return forward_op_name(name)
     return name
+
+
+class _GraphModule(type(_behaviour)):
+    """This module's type: ``Node`` is a public name of torch.autograd.graph from 2.0 only (1.13 has no
+    ``torch.autograd.graph.Node``); the engine's own modules always see it."""
+
+    @property
+    def Node(self):
+        if not _behaviour.value("autograd.graph.node_class"):
+            import sys
+
+            if not sys._getframe(1).f_globals.get("__name__", "").startswith("reference_impl."):
+                raise AttributeError("Node")  # the module type then asks __getattr__ below for the message
+        return Node
+
+
+def __getattr__(name):
+    module = "torch.autograd.graph" if name == "Node" else __name__
+    raise AttributeError(f"module '{module}' has no attribute '{name}'")
+
+
+__import__("sys").modules[__name__].__class__ = _GraphModule

@@ -95,6 +95,10 @@ class FormulaNode(Node):
         values = {}
         for name, value in self._saved.items():
             if value.__class__ is _SavedTensor:
+                if value._nonleaf and value._tensor._grad_fn is None:
+                    # torch's SavedVariable::unpack without saved_for: the input lost its history to detach_()
+                    raise RuntimeError(_behaviour.value("saved_tensor.detached_inplace_message")
+                                       or _messages.SAVED_DETACHED_INPLACE)
                 value = F.unpack(value, self)
             elif value is RELEASED:
                 raise RuntimeError(_messages.BACKWARD_TWICE)
@@ -148,7 +152,7 @@ class Derivative:
         """A node for this op if an input needs grad, else None (grad mode is checked by callers)."""
         fns = []
         nrs = []
-        any_edge = nonzero_nr = False
+        any_edge = nonzero_nr = inference_leaf = False
         seq = None
         for value in env["tensors"] if self.list_input else map(env.get, self.inputs):
             if value.__class__ is _Tensor or isinstance(value, _Tensor):
@@ -158,6 +162,8 @@ class Derivative:
                         nr = value._output_nr
                         nonzero_nr = nonzero_nr or nr != 0
                     elif value._requires_grad:
+                        if value._is_inference_tensor:
+                            inference_leaf = True
                         fn, nr = value._grad_accumulator_node(), 0
                     else:
                         fn = nr = None
@@ -177,7 +183,7 @@ class Derivative:
                     continue
             fns.append(None)
             nrs.append(0)
-        if not any_edge:
+        if not any_edge or (inference_leaf and self._only_inference_inputs(env)):
             return None
         node = _new(self.node_class)
         node._fns = tuple(fns)
@@ -185,6 +191,18 @@ class Derivative:
         node._seq = _next_seq() if seq is None else seq
         node._saved = {}
         return node
+
+    def _only_inference_inputs(self, env) -> bool:
+        """torch runs an op's autograd kernel only when some input is a normal tensor (a Python number
+        for a Tensor argument is wrapped into one): inference tensors alone, even requiring grad, record
+        nothing outside inference mode."""
+        for value in env["tensors"] if self.list_input else map(env.get, self.inputs):
+            if isinstance(value, _Tensor):
+                if not value._is_inference_tensor:
+                    return False
+            elif value is not None:
+                return False
+        return True
 
     def _save(self, node, env, result, skip_result=False) -> None:
         """Save what the formulas ask for, with the guard torch's codegen emits: a tensor used by
@@ -201,11 +219,12 @@ class Derivative:
             value = env[name]
             is_tensor = value.__class__ is _Tensor or isinstance(value, _Tensor)
             if is_tensor:
-                if value._is_inference_tensor:
-                    raise RuntimeError(_behaviour.value("tensor.inference_saved_message"))
                 if guard >= 0 and fns[guard] is None:
                     continue  # torch's codegen guard: only that input's formula would read it
-                saved[name] = _SavedTensor(value, None, value._version_counter, value._version)
+                if value._is_inference_tensor:  # (SavedVariable's check: only what is saved)
+                    raise RuntimeError(_behaviour.value("tensor.inference_saved_message"))
+                saved[name] = _SavedTensor(value, None, value._version_counter, value._version, 0,
+                                           value._grad_fn is not None)
             elif is_input:  # a Python number standing in for a tensor input, stored as it is
                 if guard < 0 or fns[guard] is not None:
                     saved[name] = value
@@ -268,11 +287,10 @@ class Derivative:
         old value, version bump, then the target's history rebased onto the node."""
         from ..autograd import _view_inplace
 
-        if target._is_inference_tensor and not _GRAD_MODE.inference:
-            raise RuntimeError(_messages.INFERENCE_INPLACE)
         node = None
         if _GRAD_MODE.grad_enabled and any(
-                isinstance(env.get(name), _Tensor) and env[name].requires_grad for name in self.inputs):
+                isinstance(env.get(name), _Tensor) and env[name].requires_grad for name in self.inputs) and not (
+                target._is_inference_tensor and self._only_inference_inputs(env)):
             _view_inplace.check_inplace(target)
             node = self._node(env)
             saved_env = env
@@ -283,6 +301,9 @@ class Derivative:
                 saved_env = dict(env, self=clone(target))
             self._save(node, saved_env, None, skip_result=True)
         compute()
+        if target._is_inference_tensor and not _GRAD_MODE.inference:
+            # torch finds an inference tensor has no version counter only when bumping it: after the write
+            raise RuntimeError(_messages.INFERENCE_INPLACE)
         target._bump_version()
         if node is not None:
             node._meta = _meta_of(target._data)
@@ -293,12 +314,16 @@ class Derivative:
 
 def make_view(result: Tensor, base: Tensor, step, multi_output: bool = False) -> None:
     """Mark ``result`` as a view of ``base``: shared version counter, root base, replay chain."""
+    if base._is_inference_tensor:
+        # torch tracks no views of inference tensors: the result is an inference tensor of its own, in
+        # inference mode or not (and records no history: _node sees only inference inputs)
+        result._is_inference_tensor = True
+        return
+    if result._is_inference_tensor:  # a view of a normal tensor made in inference mode stays normal
+        result._is_inference_tensor = False
     root = base._base if base._base is not None else base
     result._base = root
-    if base._is_inference_tensor:
-        result._is_inference_tensor = True
-    else:
-        result._version_counter = base._counter()
+    result._version_counter = base._counter()
     result._view_chain = base._view_chain + (step,)
     result._attr_version = result._version_counter.value
     if _GRAD_MODE.inference:

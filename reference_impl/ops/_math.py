@@ -115,6 +115,11 @@ def view_strides(old_shape, old_strides, new_shape):
     return tuple(new) if view_d == -1 else None
 
 
+def take_along_axis(array, indices, axis):
+    """np.take_along_axis, also for a 0-d ``array`` (torch gathers from a 0-d tensor along dim 0)."""
+    return array.copy() if array.ndim == 0 else np.take_along_axis(array, indices, axis=axis)
+
+
 def put_along_axis(out, indices, values, axis) -> None:
     """np.put_along_axis, also for a 0-d ``out`` (torch scatters into a 0-d tensor along dim 0)."""
     if out.ndim == 0:
@@ -142,9 +147,15 @@ def _expand_like_torch(a, shape):
     size * stride of the dim after it, where NumPy puts 0; expanding a 0-d tensor gives all zeros."""
     out = np.broadcast_to(a, shape)
     lead = len(shape) - a.ndim
-    if a.ndim == 0 or not any(shape[i] == 1 for i in range(lead)):
+    # NumPy also gives stride 0 to a size-1 dim that stays size 1; torch keeps that dim's stride
+    kept = any(size == 1 and shape[lead + i] == 1 and stride != 0
+               for i, (size, stride) in enumerate(zip(a.shape, a.strides)))
+    if a.ndim == 0 or not (kept or any(shape[i] == 1 for i in range(lead))):
         return out
     strides = list(out.strides)
+    for i, (size, stride) in enumerate(zip(a.shape, a.strides)):
+        if size == 1 and shape[lead + i] == 1:
+            strides[lead + i] = stride
     for i in range(lead - 1, -1, -1):
         if shape[i] == 1:
             strides[i] = shape[i + 1] * strides[i + 1]
@@ -179,8 +190,9 @@ def _writable_alias(array):
     return alias
 
 
-def _shared_view_counter(view, version: int) -> VersionCounter:
-    """The version counter shared by the tensors wrapping views of one array (made at ``version``)."""
+def _shared_view_counter(view, version: int, counter: VersionCounter | None = None) -> VersionCounter:
+    """The version counter shared by the tensors wrapping views of one array (made at ``version``, or
+    ``counter``: the one of the user's tensor owning that array)."""
     root = _root(view)
     key = id(root)
     entry = _view_counters.get(key)
@@ -191,7 +203,7 @@ def _shared_view_counter(view, version: int) -> VersionCounter:
         if _view_counters.get(key, (None,))[0] is ref:
             del _view_counters[key]
 
-    counter = VersionCounter(version)
+    counter = VersionCounter(version) if counter is None else counter
     _view_counters[key] = (weakref.ref(root, forget), counter)
     return counter
 
@@ -282,7 +294,8 @@ class ArrayMath:
         data = tensor._data
         if owned_by_user:
             self._user_owned.append(data)
-        elif tensor._version:
+            _shared_view_counter(data, 0, tensor._counter())  # a .grad stolen as a view of it shares it
+        if tensor._version:  # the hooks and outputs that see this array see the tensor's _version, as in torch
             self.bump(data, tensor._version - self.version_of(data))
         return data
 
@@ -536,6 +549,9 @@ class ArrayMath:
     def scatter_add_into_zeros(self, grad, sizes, dim, indices):
         """zeros(sizes).scatter_add_(dim, indices, grad) (gather's backward)."""
         out = np.zeros(sizes, grad.dtype)
+        if out.ndim == 0:  # a 0-d input gathered along dim 0: its one element
+            out[...] = grad
+            return self.bump(out)
         target = np.moveaxis(out, dim, -1)
         lead = np.indices(indices.shape[:dim] + indices.shape[dim + 1:], sparse=True)
         np.add.at(target, (*[np.expand_dims(axis, -1) for axis in lead], np.moveaxis(indices, dim, -1)),
@@ -550,7 +566,7 @@ class ArrayMath:
 
     @staticmethod
     def gather(grad, dim, indices):
-        return np.take_along_axis(grad, indices, axis=dim)
+        return take_along_axis(grad, indices, dim)
 
     @staticmethod
     def masked_fill(values, mask, value):

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _behaviour
 from .._tensor import Tensor, wrap_dim
 from ._common import export, tensor_method
 from ._derivative import Derivative
-from ._math import put_along_axis
+from ._math import put_along_axis, take_along_axis
 
 _make = Tensor._make
 
@@ -45,6 +46,8 @@ SELECT_BACKWARD = Derivative("SelectBackwardBackward0",
                              grad_output=lambda F, grad, dim, index: F.select(grad, dim, index))
 SLICE_BACKWARD = Derivative("SliceBackwardBackward0",
                             grad_output=lambda F, grad, dim, start, end, step: F.slice(grad, dim, start, end, step))
+SCATTER_VALUE = Derivative("ScatterBackward1", releases=("index",),
+                           self=lambda F, grad, dim, index: F.scatter_value(grad, dim, index, 0))
 
 
 def _writable(target):
@@ -78,23 +81,25 @@ def index_put_impl_(self, indices, values, accumulate=False):
     return _index_put(INDEX_PUT_IMPL, self, indices, values, accumulate)
 
 
-def _dim_index(input, dim, index):
+def _dim_index(input, dim, index, op="gather"):
     d = wrap_dim(dim, input._data.ndim)
-    if not isinstance(index, Tensor) or index._data.dtype != np.int64:
-        raise RuntimeError("gather(): Expected dtype int64 for index")
-    return d, index._data
+    int32 = _behaviour.value("ops.gather_scatter.int32_index")
+    allowed = (np.int64, np.int32) if int32 else (np.int64,)
+    if not isinstance(index, Tensor) or index._data.dtype not in allowed:
+        raise RuntimeError(f"{op}(): Expected dtype {'int32/int64' if int32 else 'int64'} for index")
+    return d, index._data.astype(np.int64)
 
 
 @export("gather")
 def gather(input, dim, index, *, sparse_grad=False):
     d, idx = _dim_index(input, dim, index)
-    return GATHER.record(np.take_along_axis(input._data, idx, axis=d), self=input, dim=d, index=index,
+    return GATHER.record(take_along_axis(input._data, idx, d), self=input, dim=d, index=index,
                          self_sym_sizes=input._data.shape)
 
 
 @tensor_method("scatter_")
 def scatter_(self, dim, index, src):
-    d, idx = _dim_index(self, dim, index)
+    d, idx = _dim_index(self, dim, index, "scatter")
     _writable(self)
     value = src._data if isinstance(src, Tensor) else self._data.dtype.type(src)
 
@@ -103,19 +108,24 @@ def scatter_(self, dim, index, src):
 
     if isinstance(src, Tensor):
         return SCATTER.record_inplace(self, compute, self=self, src=src, dim=d, index=index)
-    return SCATTER.record_inplace(self, compute, self=self, dim=d, index=index)
+    return SCATTER_VALUE.record_inplace(self, compute, self=self, dim=d, index=index)
 
 
 @export("scatter")
 def scatter(input, dim, index, src):
-    from .shape import clone
-
-    return scatter_(clone(input), dim, index, src)
+    """Out of place: one ScatterBackward0/1 node on the input itself (no clone in the graph), at version 0."""
+    d, idx = _dim_index(input, dim, index, "scatter")
+    out = input._data.copy()
+    if isinstance(src, Tensor):
+        put_along_axis(out, idx, src._data, d)
+        return SCATTER.record(out, self=input, src=src, dim=d, index=index)
+    put_along_axis(out, idx, out.dtype.type(src), d)
+    return SCATTER_VALUE.record(out, self=input, dim=d, index=index)
 
 
 @tensor_method("scatter_add_")
 def scatter_add_(self, dim, index, src):
-    d, idx = _dim_index(self, dim, index)
+    d, idx = _dim_index(self, dim, index, "scatter")
     _writable(self)
 
     def compute():
@@ -143,9 +153,13 @@ def masked_fill_(self, mask, value):
 
 @export("masked_fill")
 def masked_fill(input, mask, value):
-    from .shape import clone
-
-    return masked_fill_(clone(input), mask, value)
+    """Out of place: one MaskedFillBackward0/1 node on the input itself (no clone in the graph), at version 0."""
+    mask_data = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    out = input._data.copy()
+    out[np.broadcast_to(mask_data, out.shape)] = value._data if isinstance(value, Tensor) else value
+    if isinstance(value, Tensor):
+        return MASKED_FILL_TENSOR.record(out, self=input, value=value, mask=mask)
+    return MASKED_FILL.record(out, self=input, mask=mask)
 
 
 def index_fill_(self, dim, index, value):

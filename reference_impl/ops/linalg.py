@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from .. import _behaviour, _dtypes
-from .._tensor import _c10_dtype_name
+from .._tensor import Tensor, _c10_dtype_name
 from ._common import broadcast_shapes, export, tensor_method
 from ._derivative import Derivative
 from .shape import expand, reshape, squeeze, squeeze_, transpose, unsqueeze, contiguous, UNSAFE_VIEW
@@ -39,11 +39,12 @@ MV = Derivative("MvBackward0", self=lambda F, grad, vec: F.reshape(grad, (-1, 1)
 DOT = Derivative("DotBackward0", self=lambda F, grad, tensor: grad * tensor, tensor=lambda F, grad, self: grad * self)
 BMM = Derivative("BmmBackward0", self=lambda F, grad, mat2: F.bmm(grad, F.transpose(mat2, 1, 2)),
                  mat2=lambda F, grad, self: F.bmm(F.transpose(self, 1, 2), grad))
-OUTER = Derivative("OuterBackward0", self=lambda F, grad, vec2: F.mv(grad, vec2),
-                   vec2=lambda F, grad, self: F.mv(F.t(grad), self))
 
 
 def _same_dtype(a, b, what="m1 and m2"):
+    if a._data.dtype != b._data.dtype and _behaviour.value("ops.linalg.legacy_mm_mv_messages"):
+        raise RuntimeError(f"expected scalar type {_dtypes.scalar_type_name(a.dtype)} but found "
+                           f"{_dtypes.scalar_type_name(b.dtype)}")
     if a._data.dtype != b._data.dtype:
         raise RuntimeError(f"expected {what} to have the same dtype, but got: {_c10_dtype_name(a._data.dtype)} != "
                            f"{_c10_dtype_name(b._data.dtype)}")
@@ -69,6 +70,8 @@ def mv(input, vec):
     a, v = input._data, vec._data
     if a.ndim != 2 or v.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a.ndim}, {v.ndim}")
+    if a.shape[1] != v.shape[0] and _behaviour.value("ops.linalg.legacy_mm_mv_messages"):
+        raise RuntimeError(f"size mismatch, got {a.shape[0]}, {a.shape[0]}x{a.shape[1]},{v.shape[0]}")
     if a.shape[1] != v.shape[0]:
         raise RuntimeError(f"size mismatch, got input ({a.shape[0]}), mat ({a.shape[0]}x{a.shape[1]}), "
                            f"vec ({v.shape[0]})")
@@ -112,11 +115,27 @@ def bmm(input, mat2):
 
 @export("outer", "ger")
 def outer(input, vec2):
-    return OUTER.record(np.multiply.outer(input._data, vec2._data), self=input, vec2=vec2)
+    """Composite in torch: self.reshape({n, 1}) * vec2 (MulBackward0 over a view)."""
+    from .pointwise import mul
+
+    return mul(reshape(input, input._data.shape[0], 1), vec2)
+
+
+def _should_fold_legacy(tensor, other_dim):
+    """torch 1.13-2.0's should_fold(tensor1, dim_tensor2): fold a >= 3-D operand against a 1-D/2-D one, except
+    a 3-D @ 2-D whose last two dims are transposed (first dim slowest): bmm handles that without a copy."""
+    if not (tensor.dim() >= 3 and other_dim in (1, 2)):
+        return False
+    shape, strides = tensor._data.shape, tensor.stride()
+    if tensor.dim() == 3 and other_dim == 2 and strides[-1] != 1 and strides[0] == shape[1] * shape[2]:
+        return False
+    return True
 
 
 def _should_fold(t1, t2):
     """torch's should_fold: use one mm/mv over the folded batch instead of bmm."""
+    if _behaviour.value("ops.matmul.fold_rule") == "1.13":
+        return _should_fold_legacy(t1, t2.dim()) or _should_fold_legacy(t2, t1.dim())
     larger = t1.dim() >= t2.dim()
     big = t1 if larger else transpose(t2, -2, -1) if t2.dim() >= 2 else t2
     small_dim = t2.dim() if larger else t1.dim()
@@ -179,7 +198,7 @@ def _batched_matmul(tensor1, tensor2):
     m2 = s2[-2] if d2 > 1 else s2[0]
     p = s2[-1] if d2 > 1 else 1
     batch2 = s2[:max(d2 - 2, 0)]
-    if d1 == 3 and d2 == 3 and batch1[0] != batch2[0]:
+    if d1 == 3 and d2 == 3 and batch1[0] != batch2[0] and _behaviour.value("ops.matmul.fold_rule") != "1.13":
         if batch1[0] == 1 and tensor1.requires_grad:
             return matmul(squeeze(tensor1, 0), tensor2)
         if batch2[0] == 1 and tensor2.requires_grad:
@@ -205,10 +224,12 @@ def _batched_matmul(tensor1, tensor2):
     return UNSAFE_VIEW.record(product._data.reshape(output_shape), self=product, self_sym_sizes=product._data.shape)
 
 
-tensor_method("__matmul__")(matmul)
+@tensor_method("__matmul__")
+def _matmul_operator(self, other):
+    return matmul(self, other) if isinstance(other, Tensor) else NotImplemented  # Python raises TypeError
 
 
 @tensor_method("__rmatmul__")
 def _rmatmul_operator(self, other):
-    return matmul(other, self)
+    return matmul(other, self) if isinstance(other, Tensor) else NotImplemented
 

@@ -28,27 +28,44 @@ def maybe_multiply(F, grad, alpha):
     return grad if alpha == 1 else F.mul_scalar(grad, alpha)
 
 
+# Powers meet 0 ** negative and log(0): torch computes inf/nan silently, so NumPy's warnings are off there
+# (np.errstate costs about as much as the power itself: a non-negative whole exponent goes without it).
+_QUIET = {"divide": "ignore", "invalid": "ignore", "over": "ignore"}
+
+
+def _plain_exponent(exponent) -> bool:
+    return isinstance(exponent, (int, float)) and exponent >= 0 and float(exponent).is_integer()
+
+
 def pow_backward(F, grad, self, exponent):
     if exponent == 0:
         return F.zeros_like(self)
-    return grad * F.mul_scalar(F.pow(self, exponent - 1.0), exponent)
+    if _plain_exponent(exponent - 1.0):
+        return grad * F.mul_scalar(F.pow(self, exponent - 1.0), exponent)
+    with np.errstate(**_QUIET):
+        return grad * F.mul_scalar(F.pow(self, exponent - 1.0), exponent)
 
 
 def pow_backward_self(F, grad, self, exponent):
     # exponent - 1 in C++ is sub.Scalar: SubBackward1
-    return F.where(exponent == 0.0, F.zeros((), F.dtype_of(grad)),
-                   grad * (exponent * F.pow(self, F.sub_scalar(exponent, 1))))
+    with np.errstate(**_QUIET):
+        return F.where(exponent == 0.0, F.zeros((), F.dtype_of(grad)),
+                       grad * (exponent * F.pow(self, F.sub_scalar(exponent, 1))))
 
 
 def pow_backward_exponent(F, grad, self, exponent, result):
-    """d(self**exponent)/d(exponent) = result * log(self); 0 where self == 0 and exponent >= 0."""
-    if is_number(self):
-        if self == 0:
-            return grad * F.zeros_like(result)  # log(0) would poison the product
-        return grad * F.mul_scalar(result, float(np.log(self)))
-    # torch promotes self first (self.to(result_type(self, exponent)).log()): a float32 base's log in float64
-    promoted = F.cast(self, F.dtype_of(result))
-    return grad * F.where((self == 0) & (exponent >= 0), F.zeros((), F.dtype_of(result)), result * F.log(promoted))
+    """d(self**exponent)/d(exponent) = result * log(self); 0 where self == 0 and exponent >= 0 (a number
+    base 0 with a negative exponent: inf * log(0) = -inf, as torch)."""
+    with np.errstate(**_QUIET):
+        if is_number(self):
+            if self == 0:
+                return grad * F.where(exponent >= 0, F.zeros((), F.dtype_of(result)),
+                                      F.mul_scalar(result, float("-inf")))
+            return grad * F.mul_scalar(result, float(np.log(self)))
+        # torch promotes self first (self.to(result_type(self, exponent)).log()): a float32 base's log in float64
+        promoted = F.cast(self, F.dtype_of(result))
+        return grad * F.where((self == 0) & (exponent >= 0), F.zeros((), F.dtype_of(result)),
+                              result * F.log(promoted))
 
 
 ADD = Derivative("AddBackward0", self=lambda F, grad: grad,
@@ -115,16 +132,24 @@ def sub(input, other, *, alpha=1):
 
 
 def _check_not_bool_sub(input, other):
+    """torch's sub_check: a Python bool counts as a bool tensor, an int or float as a non-bool one."""
+    error = NotImplementedError if _behaviour.value("errors.bool_subtraction_type") == "NotImplementedError" \
+        else RuntimeError
     if isinstance(input, Tensor) and input._data.dtype == np.bool_ and (
-            not isinstance(other, Tensor) or other._data.dtype == np.bool_):
-        raise RuntimeError(
+            isinstance(other, bool) or isinstance(other, Tensor) and other._data.dtype == np.bool_):
+        raise error(
             "Subtraction, the `-` operator, with two bool tensors is not supported. "
             "Use the `^` or `logical_xor()` operator instead.")
+    if any(isinstance(v, bool) or isinstance(v, Tensor) and v._data.dtype == np.bool_ for v in (input, other)):
+        raise error(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. "
+            "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
 
 
 @export("rsub")
 def rsub(input, other, *, alpha=1):
     """other - alpha * input."""
+    _check_not_bool_sub(input, other)
     if isinstance(other, Tensor):
         a, b = binary_arrays(input, other)
         return RSUB.record(b - a * a.dtype.type(alpha), self=input, other=other, alpha=alpha)
@@ -203,14 +228,22 @@ def reciprocal(input):
 def pow(input, exponent):  # noqa: A001 - torch's name
     if isinstance(input, Tensor) and isinstance(exponent, Tensor):
         a, e = binary_arrays(input, exponent)
-        return POW_TENSOR.record(np.power(a, e), self=input, exponent=exponent)
+        with np.errstate(**_QUIET):
+            data = np.power(a, e)
+        return POW_TENSOR.record(data, self=input, exponent=exponent)
     if isinstance(input, Tensor):
         a, e = binary_arrays(input, exponent)
         if a.dtype.kind in "iu" and is_number(exponent) and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-        return POW.record(np.power(a, e), self=input, exponent=exponent)
+        if is_number(exponent) and _plain_exponent(exponent):
+            return POW.record(np.power(a, e), self=input, exponent=exponent)
+        with np.errstate(**_QUIET):
+            data = np.power(a, e)
+        return POW.record(data, self=input, exponent=exponent)
     base, e = binary_arrays(input, exponent)
-    return POW_BASE.record(np.power(base, e), self=input, exponent=exponent)
+    with np.errstate(**_QUIET):
+        data = np.power(base, e)
+    return POW_BASE.record(data, self=input, exponent=exponent)
 
 
 @tensor_method("square")
@@ -270,11 +303,20 @@ WHERE = Derivative("WhereBackward0",
                    other=lambda F, grad, condition: F.where_zero_else(condition, grad))
 
 
-@export("where")
+@export("where", method=False)
 def where(condition, input, other):
     a, b = binary_arrays(input, other)
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
+    if cond.dtype not in (np.bool_, np.uint8):  # uint8 still works, with a deprecation warning
+        raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor with dtype "
+                           f"{_dtypes.scalar_type_name(_dtypes.from_numpy(cond.dtype))}")
     return WHERE.record(np.where(cond, a, b), condition=condition, self=input, other=other)
+
+
+@tensor_method("where")
+def _where_method(self, condition, other):
+    """Tensor.where(condition, other) is torch.where(condition, self, other)."""
+    return where(condition, self, other)
 
 
 # ----------------------------------------------------------------- comparisons and logic
@@ -407,6 +449,7 @@ def add_(self, other, *, alpha=1):
 
 @tensor_method("sub_", "__isub__")
 def sub_(self, other, *, alpha=1):
+    _check_not_bool_sub(self, other)
     value = _inplace_operand(self, other, "sub_")
     if alpha != 1:
         value = value * value.dtype.type(alpha)

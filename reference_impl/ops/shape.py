@@ -16,6 +16,8 @@ from .._tensor import Tensor, wrap_dim
 from ..autograd._view_inplace import ViewStep
 from ._common import as_array, broadcast_shapes, export, is_number, shape_arg, tensor_method, writable
 from ._derivative import Derivative, named
+from ._math import _expand_like_torch
+from ..autograd.graph import meta_of as _meta_of
 from .indexing import index_fill_, index_put_, masked_fill_
 
 _make = Tensor._make
@@ -152,7 +154,7 @@ def _expand_array(a, shape):
     if shape[lead:] == a.shape and all(size == 1 for size in shape[:lead]):
         # nothing repeated (at most new leading dims of size 1): an ordinary writable view, no overlap
         return np.expand_dims(a, tuple(range(lead))) if lead else a.view()
-    return np.broadcast_to(a, shape)
+    return _expand_like_torch(a, shape)
 
 
 def _alias_array(a):
@@ -274,18 +276,200 @@ def _squeeze_dims(input, dims):
     return squeeze(input, dims) if dims else alias(input)
 
 
+# ----------------------------------------------------------------- in-place views
+# transpose_, t_, unsqueeze_, squeeze_, as_strided_ change only the tensor's geometry. torch runs the in-place
+# checks and bumps the version, then *sets* the tensor's history to the op's node (TransposeBackward1, ...):
+# on a view this is no CopySlices, the base keeps its grad_fn, and the view stays a view with the op appended
+# to how it is made from its base.
+T_INPLACE = Derivative("TBackward1", self=lambda F, grad: F.t(grad))
+TRANSPOSE_INPLACE = Derivative("TransposeBackward1", self=lambda F, grad, dim0, dim1: F.transpose(grad, dim0, dim1))
+UNSQUEEZE_INPLACE = Derivative("UnsqueezeBackward1", self=lambda F, grad, dim: F.squeeze(grad, dim))
+SQUEEZE_ALL_INPLACE = Derivative("SqueezeBackward3", self=lambda F, grad, self_sym_sizes:
+                                 unsqueeze_to(F, grad, self_sym_sizes))
+SQUEEZE_DIMS_INPLACE = Derivative("SqueezeBackward5", self=lambda F, grad, self_sym_sizes, dim:
+                                  unsqueeze_to(F, grad, self_sym_sizes, dim))
+AS_STRIDED_INPLACE = Derivative("AsStridedBackward1", self=lambda F, grad, self_sym_sizes, view_chain:
+                                F.as_strided_backward(grad, self_sym_sizes, view_chain))
+
+
+def _inplace_view(derivative, self, step, /, **env):
+    """Apply the view ``step`` to ``self`` in place, recording ``derivative``'s node (see above)."""
+    from ..autograd import _view_inplace
+
+    if self._is_inference_tensor and not _GRAD_MODE.inference:
+        raise RuntimeError(_messages.INFERENCE_INPLACE)
+    node = None
+    env["self"] = self
+    if _GRAD_MODE.grad_enabled and self.requires_grad:
+        _view_inplace.check_inplace(self)
+        node = derivative._node(env)
+        derivative._save(node, env, None, skip_result=True)
+    self._data = step.array_fn(self._data, *step.args)
+    self._bump_version()
+    if self._base is not None:
+        self._view_chain = self._view_chain + (step,)
+    if node is not None:
+        node._meta = _meta_of(self._data)
+        _view_inplace.set_history(self, node)
+        if self._base is not None:  # torch's set_gradient_edge: the view's grad_fn is current again
+            self._attr_version = self._version_counter.value
+    return self
+
+
+@tensor_method("t_")
+def t_(self):
+    ndim = self._data.ndim
+    if ndim > 2:
+        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {ndim}D")
+    return _inplace_view(T_INPLACE, self, ViewStep(_t_array, t, ()))
+
+
+def _t_array(a):
+    return a.T
+
+
+@tensor_method("transpose_", "swapdims_", "swapaxes_")
+def transpose_(self, dim0, dim1):
+    ndim = self._data.ndim
+    d0, d1 = wrap_dim(dim0, ndim), wrap_dim(dim1, ndim)
+    return _inplace_view(TRANSPOSE_INPLACE, self, ViewStep(np.swapaxes, transpose, (d0, d1)), dim0=d0, dim1=d1)
+
+
+@tensor_method("unsqueeze_")
+def unsqueeze_(self, dim):
+    d = wrap_dim(dim, self._data.ndim + 1)
+    return _inplace_view(UNSQUEEZE_INPLACE, self, ViewStep(np.expand_dims, unsqueeze, (d,)), dim=d)
+
+
 @tensor_method("squeeze_")
-def squeeze_(self, dim):
-    """In-place squeeze of one dim (torch.matmul uses it, giving SqueezeBackward4)."""
+def squeeze_(self, dim=None):
+    """In-place squeeze (torch.matmul uses squeeze_(dim), giving SqueezeBackward4)."""
     shape = self._data.shape
-    d = wrap_dim(dim, len(shape))
-    new = tuple(s for i, s in enumerate(shape) if not (i == d and s == 1))
+    if dim is None:
+        dims = tuple(i for i, s in enumerate(shape) if s == 1)
+        derivative, extra = named(SQUEEZE_ALL_INPLACE, "ops.squeeze_inplace_node"), {}
+    elif isinstance(dim, (tuple, list)):
+        wanted = tuple(sorted({wrap_dim(d, len(shape)) for d in dim}))
+        dims = tuple(d for d in wanted if shape and shape[d] == 1)
+        derivative, extra = SQUEEZE_DIMS_INPLACE, {"dim": wanted}
+    else:
+        d = wrap_dim(dim, len(shape))
+        dims = (d,) if shape and shape[d] == 1 else ()
+        derivative, extra = named(SQUEEZE_INPLACE, "ops.squeeze_inplace_dim_node"), {"dim": d}
+    return _inplace_view(derivative, self, ViewStep(_squeeze_array, _squeeze_dims, (dims,)), self_sym_sizes=shape,
+                         **extra)
 
-    def compute():
-        self._data = self._data.reshape(new)
 
-    return named(SQUEEZE_INPLACE, "ops.squeeze_inplace_dim_node").record_inplace(self, compute, self=self,
-                                                                              self_sym_sizes=shape, dim=d)
+def _storage_of(tensor):
+    """The C-ordered array standing for the tensor's storage and the tensor's offset in it (elements)."""
+    root = tensor._base if tensor._base is not None else tensor
+    owner = root._data
+    while owner.base is not None and isinstance(owner.base, np.ndarray):
+        owner = owner.base
+    if not owner.flags.c_contiguous:
+        raise NotImplementedError("reference_impl: as_strided_ on a tensor whose storage is not contiguous")
+    flat = owner.reshape(-1)
+    offset = (tensor._data.__array_interface__["data"][0] - flat.__array_interface__["data"][0]) // flat.itemsize
+    return flat, offset
+
+
+def _as_strided_array(a, size, stride, offset):
+    """a's storage (its owning array, C-ordered) seen with the given geometry (torch's as_strided)."""
+    owner = a
+    while owner.base is not None and isinstance(owner.base, np.ndarray):
+        owner = owner.base
+    flat = owner.reshape(-1)
+    return np.lib.stride_tricks.as_strided(flat[offset:], size, tuple(s * flat.itemsize for s in stride))
+
+
+def _as_strided_step_tensor(tensor, size, stride, offset):
+    raise NotImplementedError("reference_impl: replaying as_strided_ on a tensor (create_graph through CopySlices)")
+
+
+@tensor_method("as_strided_")
+def as_strided_(self, size, stride, storage_offset=None):
+    size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
+    if len(size) != len(stride):
+        raise RuntimeError("mismatch in length of strides and shape")
+    flat, old_offset = _storage_of(self)
+    offset = old_offset if storage_offset is None else int(storage_offset)
+    needed = offset + 1 + sum((n - 1) * s for n, s in zip(size, stride)) if all(size) else 0
+    if needed > flat.size:
+        raise RuntimeError(f"setStorage: sizes {_dims(size)}, strides {_dims(stride)}, storage offset {offset}, and "
+                           f"itemsize {flat.itemsize} requiring a storage size of {needed * flat.itemsize} are out "
+                           f"of bounds for storage of size {flat.size * flat.itemsize}")
+    # The node's gradient reaches self's old elements through the storage; supported when those elements are
+    # storage[old_offset:old_offset + numel] in order and the new geometry stays inside them.
+    numel = self._data.size
+    relative = (size, stride, offset - old_offset)
+    chain = (ViewStep(_as_strided_array, _as_strided_step_tensor, relative),)
+    if self.requires_grad and _GRAD_MODE.grad_enabled and (
+            not self._data.flags.c_contiguous or offset < old_offset or needed > old_offset + numel):
+        raise NotImplementedError("reference_impl: as_strided_ reaching storage outside a tensor that requires grad")
+    return _inplace_view(AS_STRIDED_INPLACE, self, ViewStep(_as_strided_array, _as_strided_step_tensor,
+                                                             (size, stride, offset)),
+                         self_sym_sizes=self._data.shape, view_chain=chain)
+
+
+# ----------------------------------------------------------------- resize
+@tensor_method("resize_")
+def resize_(self, *sizes, memory_format=None):
+    """torch's resize_: refused for a tensor that requires grad; otherwise contiguous over the same storage
+    (grown if needed), the version bumped when the sizes change (from 2.1)."""
+    sizes = shape_arg(sizes)
+    _check_resize(self, inference_first=True)
+    _resize(self, sizes)
+    return self
+
+
+def _resize(self, sizes):
+    if any(s < 0 for s in sizes):
+        raise RuntimeError("numel: integer multiplication overflow")
+    if sizes == self._data.shape:
+        return
+    numel = math.prod(sizes)
+    data = self._data
+    if data.flags.c_contiguous and numel <= data.size:
+        self._data = data.reshape(-1)[:numel].reshape(sizes)
+    else:
+        try:
+            flat, offset = _storage_of(self)
+        except NotImplementedError:
+            flat, offset = np.ascontiguousarray(data).reshape(-1), 0
+        if offset + numel <= flat.size:
+            self._data = flat[offset:offset + numel].reshape(sizes)
+        else:  # torch grows the storage; the new elements are uninitialised (zeros here)
+            grown = np.zeros(numel, data.dtype)
+            old = flat[offset:]
+            grown[:old.size] = old
+            self._data = grown.reshape(sizes)
+    if _behaviour.value("tensor.resize_is_inplace"):
+        self._bump_version()
+
+
+def _check_resize(self, inference_first):
+    """Outside inference mode: an inference tensor may not change, one that requires grad may not be resized
+    (torch's resize_ checks the first first, resize_as_ the second). Inference mode skips both checks.
+    Up to 2.0 resize_ is not an in-place op to torch: no inference tensor check, and resize_ (not resize_as_)
+    of an inference tensor skips the requires-grad check too."""
+    if _GRAD_MODE.inference:
+        return
+    if not _behaviour.value("tensor.resize_is_inplace"):
+        if self.requires_grad and not (inference_first and self._is_inference_tensor):
+            raise RuntimeError("cannot resize variables that require grad")
+        return
+    checks = [(self._is_inference_tensor, _messages.INFERENCE_INPLACE),
+              (self.requires_grad, "cannot resize variables that require grad")]
+    for failed, message in checks if inference_first else checks[::-1]:
+        if failed:
+            raise RuntimeError(message)
+
+
+@tensor_method("resize_as_")
+def resize_as_(self, the_template, memory_format=None):
+    _check_resize(self, inference_first=False)
+    _resize(self, the_template._data.shape)
+    return self
 
 
 @export("unsqueeze")
@@ -329,6 +513,17 @@ def broadcast_to(input, size):
 
 
 @export("select")
+def select_checked(input, dim, index):
+    """torch.select / Tensor.select: its own out-of-range text (indexing's is raised by select below)."""
+    shape = input._data.shape
+    if shape:
+        d = wrap_dim(dim, len(shape))
+        if not -shape[d] <= index < shape[d]:
+            raise IndexError(f"select(): index {index} out of range for tensor of size {_dims(shape)} at "
+                             f"dimension {d}")
+    return select(input, dim, index)
+
+
 def select(input, dim, index):
     shape = input._data.shape
     if not shape:
@@ -494,11 +689,14 @@ def _index_array(item):
         array = item._data
     else:
         array = np.asarray(item)
-        if array.dtype.kind == "f":
-            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        if array.dtype.kind == "f":  # torch makes a sequence of numbers a long index (floats truncated, [] too)
+            array = array.astype(np.int64)
         if array.size == 0:
             array = array.astype(np.int64)
-    if array.dtype.kind not in "iub":
+    if not _behaviour.value("indexing.int32_index_tensors"):  # 1.13: long, byte or bool only
+        if array.dtype.kind not in "ub" and array.dtype != np.int64:
+            raise IndexError("tensors used as indices must be long, byte or bool tensors")
+    elif array.dtype.kind not in "iub":
         raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
     return array
 
@@ -555,6 +753,13 @@ def setitem(self, index, value):
     if isinstance(value, Tensor) and value._data.ndim == 0:
         fill_(target, value)
     else:
+        if isinstance(value, Tensor) and value._data.shape != target._data.shape:
+            # torch's copy_to: a view without the value's leading 1s, expanded to the target if still different
+            sizes = value._data.shape
+            lead = next((i for i, s in enumerate(sizes) if s != 1), len(sizes))
+            value = view(value, sizes[lead:])
+            if value._data.shape != target._data.shape:
+                value = expand(value, target._data.shape)
         copy_(target, value)
 
 
@@ -584,6 +789,8 @@ def _takes_everything(self, index) -> bool:
     if not isinstance(index, slice) or not self._data.ndim:
         return False
     size = self._data.shape[0]
+    if not _behaviour.value("indexing.setitem_full_slice_skipped"):  # older torch: the unclamped stop must be
+        return index.start in (None, 0) and index.stop == size and index.step in (None, 1)  # the size itself
     return index.start in (None, 0) and _clamp_index(index.stop, size, size) == size and index.step in (None, 1)
 
 
@@ -592,6 +799,8 @@ def _copy_kernel_version(source, result):
     """clone/_to_copy of an inference tensor outside inference mode run as empty + copy_, and that
     copy_ is counted on the new (normal) tensor: version 1. Normal inputs copy below autograd: 0."""
     if source._is_inference_tensor and not _GRAD_MODE.inference:
+        if source._requires_grad and _GRAD_MODE.grad_enabled:  # that copy_ is recorded: CopyBackwards
+            return copy_(Tensor._make(np.empty_like(result._data)), source)
         result._bump_version()
     return result
 

@@ -16,7 +16,7 @@ class SGD(Optimizer):
         has_fused = _behaviour.value("optim.sgd.fused_option")
         if fused is not _UNSET and not has_fused:
             raise TypeError("SGD.__init__() got an unexpected keyword argument 'fused'")
-        if isinstance(lr, Tensor) and lr.numel() != 1:
+        if isinstance(lr, Tensor) and lr.numel() != 1 and _behaviour.value("optim.sgd.tensor_lr_numel_check"):
             raise ValueError("Tensor lr must be 1-element")
         if lr is not required and lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")

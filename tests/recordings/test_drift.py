@@ -371,7 +371,10 @@ def test_drift_from_2_14_1_to_2_15_0_by_kind():
     report = drift.drift_report(recording.read("torch-2.14.1"), recording.read("torch-2.15.0"))
     assert {c["id"]: c["kinds"] for c in report["changes"]} == {
         "errors.shape_matrix_ops": ["text"],  # "mm: mat1 and mat2 shapes cannot be multiplied"
+        "errors.matmul_family_error_texts": ["text"],  # "mm: self must be a matrix, got 1-D tensor"
         "views.setitem_basic_index_nonleaf": ["graph"],  # y[0] = 5.0: no edge for the number
-        "views.setitem_index_list_and_mask": ["graph"]}  # IndexFillBackward0, MaskedFillBackward0
+        "views.setitem_index_list_and_mask": ["graph"],  # IndexFillBackward0, MaskedFillBackward0
+        "views.setitem_leading_slice": ["graph"],  # y[:] = 5.0: FillBackward2, no edge for the number
+        "views.setitem_number_mask_leading_dims": ["graph"]}
     counts = {kind: n["behaviours"] for kind, n in report["kinds"].items()}
-    assert counts == {"text": 1, "graph": 2, "values": 0, "version": 0, "names": 0, "status": 0}
+    assert counts == {"text": 2, "graph": 4, "values": 0, "version": 0, "names": 0, "status": 0}

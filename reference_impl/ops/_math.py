@@ -294,7 +294,8 @@ class ArrayMath:
         data = tensor._data
         if owned_by_user:
             self._user_owned.append(data)
-            _shared_view_counter(data, 0, tensor._counter())  # a .grad stolen as a view of it shares it
+            if data.__class__ is np.ndarray:  # (a 0-d value may be a NumPy scalar: nothing can view it)
+                _shared_view_counter(data, 0, tensor._counter())  # a .grad stolen as a view of it shares it
         if tensor._version:  # the hooks and outputs that see this array see the tensor's _version, as in torch
             self.bump(data, tensor._version - self.version_of(data))
         return data

@@ -163,3 +163,16 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path):
         done = subprocess.run([sys.executable, "-m", "mutation", *args], cwd=tmp_path, env=env,
                               capture_output=True, text=True)
         assert done.returncode == 2 and text in done.stderr and len(done.stderr.strip().splitlines()) == 1, done
+
+
+def test_the_reported_kill_rates_are_those_of_the_committed_results():
+    """README and docs/mutation.md show the table of mutation/results-sample-2026.json, for the ids of the
+    committed sample, with today's equivalents."""
+    root = Path(__file__).resolve().parents[2]
+    document = results.read(root / "mutation" / "results-sample-2026.json")
+    sample = {line.strip() for line in (root / "mutation" / "sample-2026.txt").read_text().splitlines()
+              if line.strip() and not line.startswith("#")}
+    assert {v["mutant"] for v in document["verdicts"]} == sample
+    table = results.markdown(results.rates(document["verdicts"], results.equivalents()))
+    assert table in (root / "README.md").read_text()
+    assert table in (root / "docs" / "mutation.md").read_text()

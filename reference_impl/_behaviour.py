@@ -169,6 +169,12 @@ FEATURES = {
             "squeeze.dims overloads, renumbering it (ops.matmul_1d_2d_squeeze_mm).",
         shown_by=(("torch-1.13.1", "torch-2.0.1"),),
     ),
+    "ops.squeeze_inplace_dims_tuple": Feature(
+        since=(("1.13", False), ("2.0", True)),
+        doc="squeeze_ with a tuple of dims: 2.0 added the squeeze_.dims overload; 1.13's argument parser "
+            "refuses the tuple with its listing of the three signatures it has (ops.squeeze_inplace_dims_tuple).",
+        shown_by=(("torch-1.13.1", "torch-2.0.1"),),
+    ),
     "ops.squeeze_inplace_node": Feature(
         since=(("1.13", "SqueezeBackward2"), ("2.0", "SqueezeBackward3")),
         doc="The node of squeeze_() (no dim, tensor.guard_inplace_squeeze_all): renumbered with squeeze_(dim) "
@@ -515,6 +521,20 @@ FEATURES = {
             "(errors.bool_subtraction; tested live on 1.13.1, 2.0.1, 2.1.2, 2.10.0, 2.11.0, 2.12.0, 2.13.0 (old) "
             "and 2.14.1, 2.15.0 (new)).",
         shown_by=(("torch-2.13.0", "torch-2.14.1"),),
+    ),
+    "function.instantiation_warning_names_caller": Feature(
+        since=(("1.13", False), ("2.3", True)),
+        doc="The DeprecationWarning of instantiating an autograd.Function names the line that instantiated it "
+            "from 2.3 (stacklevel=2); up to 2.2 it names torch/autograd/function.py itself "
+            "(function.instantiation_warning_points_at_caller).",
+        shown_by=(("torch-2.2.2", "torch-2.3.1"),),
+    ),
+    "errors.bitwise_float_type": Feature(
+        since=(("1.13", "RuntimeError"), ("2.8", "NotImplementedError")),
+        doc="The exception type of a bitwise op on a float tensor ('\"bitwise_or_cpu\" not implemented for "
+            "'Float''), also with the number on the left (1 | t): RuntimeError up to 2.7, NotImplementedError "
+            "from 2.8, same text (ops.bitwise_reflected_operands).",
+        shown_by=(("torch-2.7.1", "torch-2.8.0"),),
     ),
     "optim.sgd.tensor_lr_numel_check": Feature(
         since=(("1.13", False), ("2.5", True)),

@@ -325,6 +325,27 @@ def _(t, ctx):
     return out
 
 
+@scenario("graph.sequence_nr_counts_nodes_made",
+          "_sequence_nr() grows by one per node made: an op of several inputs needing grad (views too) makes "
+          "one node, ops that need no grad (plain tensors and their views, no_grad) make none",
+          engine("torch/csrc/autograd/function.h", "Node's constructor takes the thread's next sequence number; "
+                                                   "ops whose inputs need no grad build no Node"))
+def _(t, ctx):
+    x = _leaf(t)
+    w = _leaf(t, (0.5, -1.0, 2.0))
+    a = x * 2
+    plain = t.ones(3) * 3 + t.zeros(2, 3)[0]
+    with t.no_grad():
+        x * w
+    b = a + plain
+    pair = x[:2] * x[1:]
+    c = b * w
+    d = t.stack([c, a, x]).sum()
+    nodes = [a.grad_fn, b.grad_fn, pair.grad_fn, c.grad_fn, d.grad_fn]
+    return {"gaps": [later._sequence_nr() - earlier._sequence_nr() for earlier, later in zip(nodes, nodes[1:])],
+            "plain_grad_fn": plain.grad_fn}
+
+
 @scenario("retain_grad.follows_inplace_then_tensor_hook",
           "retain_grad() then an in-place op then register_hook: .grad is still retained, hook and retain both run",
           torch_docs("torch.Tensor.retain_grad", "the retained gradient follows the tensor to its new grad_fn"))
@@ -337,3 +358,18 @@ def _(t, ctx):
     y.register_hook(lambda g: seen.append(g.clone()))
     (y * 5).sum().backward()
     return {"y_grad": y.grad, "seen": seen, "x_grad": x.grad, "grad_fn": y.grad_fn.name()}
+
+
+@scenario("version.stolen_grads_share_one_expanded_element",
+          "stack(leaves).sum().backward(): each leaf keeps its unbind view of the one expanded gradient element as "
+          ".grad, so an in-place change of one .grad shows in all of them and bumps one shared version counter",
+          engine("torch/csrc/autograd/functions/accumulate_grad.h", "accumulateGrad steals a gradient nobody else "
+                                                                    "holds, a view included, instead of cloning it"))
+def _(t, ctx):
+    leaves = [t.tensor(float(i + 1), requires_grad=True) for i in range(4)]
+    t.stack(leaves).sum().backward()
+    first = [leaf.grad._version for leaf in leaves]
+    leaves[0].grad.add_(1)
+    changed = [(leaf.grad.item(), leaf.grad._version) for leaf in leaves]
+    t.stack(leaves).sum().backward()
+    return {"first": first, "changed": changed, "again": [(leaf.grad.item(), leaf.grad._version) for leaf in leaves]}

@@ -472,6 +472,30 @@ def _(t, ctx):
     return {"via_grad": via_grad, "first": first, "second": x.grad}
 
 
+@scenario("errors.reduction_dim_saved_indices_released",
+          "max(dim) / min(dim) save their indices and free them at backward: reading them after raises",
+          engine("tools/autograd/derivatives.yaml", "max.dim / min.dim: self: value_selecting_reduction_backward"
+                                                    "(grad, dim, indices, ...); backward releases saved variables"))
+def _(t, ctx):
+    x = t.tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]], requires_grad=True)
+    hi, lo = x.max(1), x.min(0)
+    before = [hi.values.grad_fn._saved_indices, lo.values.grad_fn._saved_indices]
+    (hi.values.sum() + lo.values.sum()).backward()
+    return {"names": [hi.values.grad_fn.name(), lo.values.grad_fn.name()], "before": before,
+            "max_after": ctx.capture(lambda: hi.values.grad_fn._saved_indices),
+            "min_after": ctx.capture(lambda: lo.values.grad_fn._saved_indices), "x_grad": x.grad}
+
+
+@scenario("errors.dot_needs_two_1d", "torch.dot of a 1-D and a 2-D tensor (either order, or two 2-D) raises "
+          "'1D tensors expected'", torch_docs("torch.dot", "unlike NumPy's dot, torch.dot only supports two 1-D "
+                                                           "tensors with the same number of elements"))
+def _(t, ctx):
+    vec, row, mat = t.ones(3), t.ones(1, 3), t.ones(2, 3)
+    return {"vec_row": ctx.capture(t.dot, vec, row), "row_vec": ctx.capture(t.dot, row, vec),
+            "mat_mat": ctx.capture(t.dot, mat, mat), "method": ctx.capture(vec.dot, mat),
+            "sizes": ctx.capture(t.dot, vec, t.ones(2))}
+
+
 @scenario("warnings.tensor_copy_construct", "torch.tensor(tensor) warns to use detach().clone() instead",
           torch_docs("torch.tensor", "torch.tensor always copies; prefer clone().detach() for tensors"))
 def _(t, ctx):

@@ -3,6 +3,8 @@ forward, non-tensor outputs, mark_dirty (through views, and its checks), backwar
 once_differentiable, setup_context and clear_saved_tensors_on_access."""
 from __future__ import annotations
 
+import os
+import sys
 import warnings
 
 from ..scenario import engine, scenario, torch_test
@@ -726,6 +728,36 @@ def _(t, ctx):
     return {"warnings": [(w.category.__name__, str(Legacy) in str(w.message),
                           "should not be instantiated" in str(w.message)) for w in caught],
             "x_grad": x.grad}
+
+
+def _instantiated_where(cls):
+    """Instantiate cls here; its warnings with whether each points at this very line and its file."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        instance, line = cls(), sys._getframe().f_lineno  # one line: the line the warning should name
+    here = os.path.normcase(os.path.abspath(__file__))
+    return instance, [{"this_file": os.path.normcase(os.path.abspath(w.filename)) == here, "this_line": w.lineno == line,
+                       "in_function_module": w.filename.replace("\\", "/").endswith("autograd/function.py")}
+                      for w in caught]
+
+
+@scenario("function.instantiation_warning_points_at_caller",
+          "The DeprecationWarning of instantiating a Function names the caller's line (newer torch) or "
+          "torch's own function.py (older)",
+          torch_test(TEST + "test_legacy_function_deprecation_exception",
+                     "the deprecation is a warnings.warn in Function.__init__; its stacklevel decides the line shown"))
+def _(t, ctx):
+    class Legacy(t.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x + 1
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad
+
+    _, where = _instantiated_where(Legacy)
+    return {"where": where}
 
 
 @scenario("function.saved_variables_deprecated",

@@ -60,6 +60,19 @@ def _(t, ctx):
     return {"overlapping": overlapping, "e": e, "x": x, "stride": e.stride(), "row": row, "r": r, "column": column}
 
 
+@scenario("inplace.scatter_into_expanded", "scatter_ and scatter_add_ into a repeated expand raise the "
+          "internal-overlap error and write nothing",
+          engine("aten/src/ATen/native/TensorAdvancedIndexing.cpp", "scatter_ / scatter_add_: "
+                                                                    "assert_no_internal_overlap(self)"))
+def _(t, ctx):
+    x = t.zeros(3)
+    e = x.expand(2, 3)
+    index = t.tensor([[0], [1]])
+    return {"scatter_": ctx.capture(e.scatter_, 1, index, 1.0),
+            "scatter_src": ctx.capture(e.scatter_, 1, index, t.ones(2, 1)),
+            "scatter_add_": ctx.capture(e.scatter_add_, 1, index, t.ones(2, 1)), "x": x, "version": x._version}
+
+
 # ====================================================================== gather / scatter
 @scenario("ops.gather_backward_repeats", "gather's gradient adds up repeated indices (2-D and 3-D, dims 0 and 1)",
           engine(DERIV, "gather: self: gather_backward(grad, self, dim, index, sparse_grad), a scatter_add"))
@@ -286,6 +299,20 @@ def _(t, ctx):
     return out
 
 
+@scenario("views.clone_layout", "clone() keeps the strides of a dense tensor in any dim order; a sliced or "
+          "expanded one is made dense in its own dim order (contiguous when that is the usual one)",
+          torch_docs("torch.clone", "memory_format=torch.preserve_format: the strides are kept when the input is "
+                                    "non-overlapping and dense, else dense strides keeping its dim order"))
+def _(t, ctx):
+    cases = {"permuted": t.ones(3, 2, 4).permute(2, 0, 1), "transposed": t.ones(2, 3).t(),
+             "expanded": t.ones(3, 1).expand(3, 4), "sliced_rows": t.ones(4, 3)[::2],
+             "sliced_permuted": t.ones(2, 3, 4)[:, :, ::2].permute(2, 0, 1),
+             "expanded_permuted": t.ones(1, 3, 4).expand(2, 3, 4).permute(2, 0, 1),
+             "singleton_permuted": t.ones(2, 1, 4).permute(2, 1, 0),
+             "gapped_permuted": t.ones(4, 3, 4)[::2].permute(2, 1, 0)}
+    return {name: (c.clone().stride(), c.clone().is_contiguous()) for name, c in cases.items()}
+
+
 # ====================================================================== strides of views and results
 @scenario("views.expand_keeps_singleton_strides",
           "expand keeps the stride of a size-1 dim that stays size 1, and a new leading size-1 dim takes "
@@ -305,6 +332,18 @@ def _(t, ctx):
 def _(t, ctx):
     e = t.ones(1, 4).expand(3, 4)
     return {str(d): e.unsqueeze(d).stride() for d in (0, 1, 2, -1)}
+
+
+@scenario("views.unsqueeze_of_strided_strides",
+          "unsqueeze of a sliced or permuted tensor: the new dim's stride is size * stride of the dim it "
+          "precedes, 1 at the end",
+          engine("aten/src/ATen/native/TensorShape.cpp", "inferUnsqueezeGeometry: new stride = dim >= ndim ? 1 : "
+                                                         "sizes[dim] * strides[dim]"))
+def _(t, ctx):
+    sliced, permuted = t.ones(3, 4)[:, ::2], t.ones(2, 3, 4).permute(2, 0, 1)
+    return {"sliced": [sliced.unsqueeze(d).stride() for d in (0, 1, 2, -1)],
+            "permuted": [permuted.unsqueeze(d).stride() for d in (0, 1, 2, 3)],
+            "inplace": sliced.clone().t().unsqueeze_(1).stride()}
 
 
 @scenario("views.pointwise_result_follows_input_layout",

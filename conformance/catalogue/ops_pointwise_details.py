@@ -209,6 +209,42 @@ def _(t, ctx):
             "backward": ctx.capture(q.sum().backward)}
 
 
+@scenario("ops.bitwise_reflected_operands", "5 | t, 6 & t, 3 ^ t and True | b: a number on the left "
+          "goes through __ror__ / __rand__ / __rxor__",
+          torch_docs("torch.bitwise_or", "the operator forms with a Python number on either side"))
+def _(t, ctx):
+    ints, bools = t.tensor([1, 2, 12]), t.tensor([False, True, False])
+    return {"or": 5 | ints, "and": 6 & ints, "xor": 3 ^ ints, "bool_or": True | bools, "bool_and": True & bools,
+            "bool_xor": True ^ bools, "float": ctx.capture(lambda: 1 | t.tensor([1.0]))}
+
+
+@scenario("ops.sub_with_alpha", "torch.sub / Tensor.sub with alpha: x - alpha * y, y's gradient scaled by -alpha",
+          engine(DERIV, "sub.Tensor: self: handle_r_to_c(self, grad); other: -grad * alpha"))
+def _(t, ctx):
+    x, y = _leaf(t, ctx.randn(3)), _leaf(t, ctx.randn(3))
+    a, b, c = t.sub(x, y, alpha=2), x.sub(y, alpha=0.5), t.sub(x, 3.0, alpha=2)
+    _backward(t, ctx, a * 1.5 + b + c)
+    return {"a": a, "b": b, "c": c, "names": [a.grad_fn.name(), c.grad_fn.name()], "x_grad": x.grad,
+            "y_grad": y.grad}
+
+
+@scenario("ops.mixed_operand_backward_in_op_dtype",
+          "float32 times a 0-d float64, a 0-d int64 or an int64 tensor computes in float32, and so does its "
+          "backward: x * 0-d f64 0.1 - x * 0-d f32 0.1 and z * (2**24 + 1) - z * 2**24.0 have gradients of "
+          "exactly 0",
+          engine("aten/src/ATen/native/TypeProperties.cpp", "result_type: a 0-d tensor does not promote a "
+                                                            "dimensioned one, an integer tensor does not promote a "
+                                                            "float one; mul's backward computes in that type too"))
+def _(t, ctx):
+    x, z, u = (_leaf(t, ctx.randn(64)) for _ in range(3))
+    tenth, tenth32 = t.tensor(0.1, dtype=t.float64), t.tensor(0.1)
+    ints = t.full((64,), 16777217, dtype=t.int64)
+    y = x * tenth - x * tenth32 + z * t.tensor(16777217) - z * t.tensor(16777216.0) + u * ints - u * ints.float()
+    gradient = t.tensor(ctx.randn(64)) * 1e6  # large, so that a float64 product rounds away from float32's
+    y.backward(gradient)
+    return {"y": y, "dtype": str(y.dtype), "x_grad": x.grad, "z_grad": z.grad, "u_grad": u.grad}
+
+
 @scenario("errors.inplace_operand_not_tensor", "mul_/sub_/sub with a str operand name the op in the TypeError",
           torch_docs("torch.Tensor.mul_", "other must be a Tensor or a number"))
 def _(t, ctx):

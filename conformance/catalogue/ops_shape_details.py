@@ -118,11 +118,15 @@ def _(t, ctx):
             "reseeded": reseeded}
 
 
-@scenario("ops.factory_functions_not_methods", "full, zeros, arange are functions only: no Tensor.full method",
+@scenario("ops.factory_functions_not_methods", "factories (full, zeros, rand, randn, *_like, ...) are functions "
+          "only: no Tensor.full method",
           torch_docs("torch.full", "torch.full(size, fill_value) creates a tensor; it is not a Tensor method"))
 def _(t, ctx):
     x = t.ones(2)
-    return {"methods": {name: hasattr(x, name) for name in ("full", "zeros", "ones", "arange", "eye")},
+    factories = ("full", "zeros", "ones", "empty", "arange", "linspace", "eye", "rand", "randn", "randint",
+                 "zeros_like", "ones_like", "empty_like", "full_like", "rand_like", "randn_like", "as_tensor",
+                 "from_numpy", "manual_seed", "tensor")
+    return {"methods": {name: hasattr(x, name) for name in factories},
             "full_int": t.full((2, 2), 3), "full_float": t.full((2,), 1.5), "full_bool": t.full((1, 2), True)}
 
 
@@ -191,6 +195,26 @@ def _(t, ctx):
     _int_backward(t, ctx, batched.sum() * 2 + folded.sum() + contiguous.sum())
     return {"batched": batched, "folded": folded, "contiguous": contiguous, "base_grad": base.grad,
             "vec_grad": vec_leaf.grad}
+
+
+@scenario("ops.matmul_3d_transposed_with_2d", "a 3-D tensor transposed in its last two dims @ 2-D: "
+          "folded into one mm, or (older torch) a bmm over the expanded matrix",
+          engine(LINEAR_ALGEBRA, "_matmul_impl / should_fold: whether a transposed batch is folded changed"))
+def _(t, ctx):
+    a = _int_leaf(t, ctx, 2, 4, 3)
+    b = _int_leaf(t, ctx, 4, 5)
+    transposed = a.transpose(1, 2)
+    y = transposed @ b
+    _int_backward(t, ctx, y)
+    names, stack, seen = [], [y.grad_fn], set()
+    while stack:
+        fn = stack.pop()
+        if fn is None or fn.name() in seen:
+            continue
+        seen.add(fn.name())
+        names.append(fn.name())
+        stack.extend(f for f, _ in fn.next_functions)
+    return {"y": y, "graph": sorted(names), "a_grad": a.grad, "b_grad": b.grad}
 
 
 @scenario("ops.matmul_3d_batch_one_and_strided", "3-D @ 3-D with a batch of 1 needing grad squeezes it; a "
@@ -390,6 +414,52 @@ def _(t, ctx):
     kept.squeeze_(1)
     _backward(t, ctx, r + kept.sum())
     return {"y": y, "same": r is y, "version": y._version, "kept": kept, "x_grad": x.grad}
+
+
+@scenario("ops.squeeze_inplace_dims_tuple", "y.squeeze_((d1, d2)) squeezes the size-1 dims among them in place "
+          "and leaves the others (SqueezeBackward5)",
+          torch_docs("torch.Tensor.squeeze_", "dim may be a tuple of dims (since 2.0)"))
+def _(t, ctx):
+    x = _leaf(t, ctx.randn(2, 1, 3, 1))
+    y = x * 2
+    result = ctx.capture(y.squeeze_, (1, 3))
+    z = x * 3
+    mixed = ctx.capture(z.squeeze_, (0, 1, -1))
+    _backward(t, ctx, y.sum() + z.sum())
+    return {"y": (tuple(y.shape), y.grad_fn.name(), y._version), "z": (tuple(z.shape), z.grad_fn.name()),
+            "returned": ["self" if result is y else result, "self" if mixed is z else mixed], "x_grad": x.grad}
+
+
+@scenario("views.setitem_basic_then_advanced", "y[0, [0, 2]] = v and y[1, :, [1, 3]] = v: basic indices first, "
+          "then an index_put_ on that view",
+          torch_docs("torch.Tensor.__setitem__", "basic and advanced indices mixed in one assignment"))
+def _(t, ctx):
+    x = _leaf(t, ctx.randn(2, 3, 4))
+    y = x * 1
+    y[0, [0, 2]] = 5.0
+    y[1, :, [1, 3]] = t.tensor([1.0, 2.0])
+    y[[0, 1], 1, 1:3] = -1.0
+    name = y.grad_fn.name()
+    _backward(t, ctx, y)
+    return {"y": y, "name": name, "version": y._version, "x_grad": x.grad}
+
+
+@scenario("views.setitem_into_expanded", "Indexed writes into a repeated expand (index list, mask, index_put_, "
+          "masked_fill_) warn that this is deprecated and write through to the expanded tensor's memory",
+          engine("aten/src/ATen/native/TensorAdvancedIndexing.cpp", "index_put_ / index_fill_ / masked_fill_: "
+                                                                    "'Use of ... on expanded tensors is deprecated'"))
+def _(t, ctx):
+    out = {}
+    writes = {"list": lambda e: e.__setitem__((slice(None), [0, 2]), 1.0),
+              "list_tensor": lambda e: e.__setitem__((slice(None), [1]), t.tensor([4.0])),
+              "mask": lambda e: e.__setitem__((slice(None), t.tensor([True, False, True])), 7.0),
+              "index_put_": lambda e: e.index_put_((t.tensor([0]),), t.tensor(2.0)),
+              "masked_fill_": lambda e: e.masked_fill_(t.tensor([False, True, False]), 3.0)}
+    for name, write in writes.items():
+        base = t.zeros(3)
+        result = ctx.capture(write, base.expand(2, 3))
+        out[name] = {"result": result, "base": base, "version": base._version}
+    return out
 
 
 @scenario("views.expand_without_repeat_writable", "expand that only adds leading size-1 dims is writable through; "

@@ -198,7 +198,8 @@ class Function(metaclass=FunctionMeta):
     clear_saved_tensors_on_access = False
 
     def __init__(self, *args, **kwargs):
-        warnings.warn(_NOT_INSTANTIATED.format(cls=self.__class__), DeprecationWarning, stacklevel=2)
+        caller = _behaviour.value("function.instantiation_warning_names_caller")
+        warnings.warn(_NOT_INSTANTIATED.format(cls=self.__class__), DeprecationWarning, stacklevel=2 if caller else 1)
 
     def __call__(self, *args, **kwargs):
         raise RuntimeError(_LEGACY_CALL)

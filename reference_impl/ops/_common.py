@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import numbers
+import sys
+import warnings
 
 import numpy as np
 
@@ -45,13 +47,27 @@ def check_no_partial_overlap(out, operand) -> None:
         raise RuntimeError(PARTIAL_OVERLAP_ERROR)
 
 
+def warn_at_caller(message: str, category=UserWarning):
+    """Warn at the first frame outside reference_impl: torch's C++ warnings point at the Python line that
+    called into torch, however deep inside the op they are raised."""
+    frame, level = sys._getframe(1), 2
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("reference_impl"):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
+
+
+def overlaps_itself(data) -> bool:
+    """torch's has_internal_overlap for a strided array: a dim of size > 1 with stride 0 (an expand)."""
+    return bool(data.size) and any(size > 1 and stride == 0 for size, stride in zip(data.shape, data.strides))
+
+
 def writable(data, check_overlap: bool = True):
     """The array an in-place op writes into. torch refuses a target whose elements share memory (an
     expanded tensor: a dim of size > 1 with stride 0), except in fill_/zero_ (``check_overlap=False``).
     NumPy marks every broadcast read-only, also one without shared elements: that gets a writable alias."""
     if data.flags.writeable:
         return data
-    if check_overlap and data.size and any(size > 1 and stride == 0 for size, stride in zip(data.shape, data.strides)):
+    if check_overlap and overlaps_itself(data):
         raise RuntimeError(OVERLAP_ERROR)
     alias = data.view()
     alias.flags.writeable = True  # the memory behind a broadcast of a tensor's array is writable

@@ -99,7 +99,7 @@ class FormulaNode(Node):
                     # torch's SavedVariable::unpack without saved_for: the input lost its history to detach_()
                     raise RuntimeError(_behaviour.value("saved_tensor.detached_inplace_message")
                                        or _messages.SAVED_DETACHED_INPLACE)
-                value = F.unpack(value, self)
+                value = F.unpack(value, self, name in self._operands)
             elif value is RELEASED:
                 raise RuntimeError(_messages.BACKWARD_TWICE)
             values[name] = value
@@ -142,7 +142,8 @@ class Derivative:
         self.node_class = type(node_name, (FormulaNode,), {
             "__slots__": (), "_formulas": table, "_formula_order": tuple((i, *table[i]) for i in order),
             "_multi_output": multi_output, "_list_input": self.list_input,
-            "_releasable": self.inputs + ("result",) + tuple(releases), "__module__": "builtins"})
+            "_releasable": self.inputs + ("result",) + tuple(releases), "_operands": self.inputs + ("result",),
+            "__module__": "builtins"})
 
     def __repr__(self):
         return f"Derivative({self.node_class.__name__})"

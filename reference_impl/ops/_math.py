@@ -162,11 +162,55 @@ def _expand_like_torch(a, shape):
     return np.lib.stride_tricks.as_strided(a, shape, strides, writeable=False)
 
 
+def unsqueeze_like_torch(a, dim: int):
+    """np.expand_dims with torch's stride for the new dim (inferUnsqueezeGeometry): size * stride of the dim
+    it precedes, the item size at the end. NumPy picks its own for a sliced or permuted array."""
+    out = np.expand_dims(a, dim)
+    stride = a.shape[dim] * a.strides[dim] if dim < a.ndim else a.itemsize
+    strides = a.strides[:dim] + (stride,) + a.strides[dim:]
+    if out.strides != strides:
+        out = np.lib.stride_tricks.as_strided(a, out.shape, strides, writeable=a.flags.writeable)
+    return out
+
+
+def dense_strides_order(shape, strides) -> list:
+    """The dims from innermost to outermost as torch's infer_dense_strides sorts them: by stride, a smaller
+    size first among equal strides, and a 0-stride (expanded) dim compares with nothing, so stays put."""
+    def should_swap(outer, inner) -> int:
+        s0, s1 = strides[outer], strides[inner]
+        if s0 == 0 or s1 == 0:
+            return 0
+        if s0 != s1:
+            return 1 if s0 > s1 else -1
+        return 1 if shape[outer] > shape[inner] else 0
+
+    perm = list(range(len(shape)))[::-1]
+    for i in range(1, len(perm)):
+        moving = i
+        for earlier in range(i - 1, -1, -1):
+            order = should_swap(perm[earlier], perm[moving])
+            if order > 0:
+                perm[earlier], perm[moving] = perm[moving], perm[earlier]
+                moving = earlier
+            elif order < 0:
+                break
+    return perm
+
+
+def clone_keeping_layout(a):
+    """torch's clone (preserve_format): a non-overlapping and dense array keeps its strides; any other is
+    laid out densely in the dim order infer_dense_strides gives (NumPy's order='K' orders 0 strides apart)."""
+    if _dense(a):
+        return np.array(a, copy=True)
+    inner_first = dense_strides_order(a.shape, a.strides)
+    outer_first = inner_first[::-1]
+    laid_out = np.ascontiguousarray(a.transpose(outer_first)).transpose(np.argsort(outer_first))
+    return np.array(laid_out, copy=True)  # owns its memory, strides kept (it is dense)
+
+
 def _dense(array) -> bool:
-    """Writable and torch's is_non_overlapping_and_dense: the strides, sorted, are those of a contiguous
-    array (any dim order: a transposed result qualifies)."""
-    if not array.flags.writeable:
-        return False
+    """torch's is_non_overlapping_and_dense: the strides, sorted, are those of a contiguous array (any dim
+    order: a transposed result qualifies)."""
     if array.flags.c_contiguous or array.flags.f_contiguous:
         return True
     expected = array.itemsize
@@ -274,11 +318,13 @@ class ArrayMath:
 
     # -- engine plumbing
     @staticmethod
-    def unpack(saved, node):
+    def unpack(saved, node, operand: bool):
+        """A saved array for a formula. An operand (not an index or mask) that is an integer array, or a
+        0-d float one, is cast to the dtype the op computed in (its output's): torch computes float32 *
+        int64 or * 0-d float64 in float32, NumPy 2 promotes both to float64."""
         array = saved.unpack_array(node)
-        if array.ndim == 0 and array.dtype.kind == "f":
-            # torch's promotion treats a 0-d tensor as dimensionless (float32 * 0-d float64 -> float32);
-            # NumPy 2 does not, so compute with it in the dtype the op computed in (its output's)
+        kind = array.dtype.kind
+        if operand and (kind in "iu" or (kind == "f" and array.ndim == 0)):
             dtype = node._meta[0][1] if node._meta else array.dtype
             if dtype != array.dtype and dtype.kind == "f":
                 return array.astype(dtype)
@@ -455,14 +501,7 @@ class ArrayMath:
 
     @staticmethod
     def unsqueeze(a, dim):
-        out = np.expand_dims(a, dim)
-        if not a.flags.writeable:  # an expanded gradient: keep its strides (NumPy renormalizes size-1 dims);
-            dim = dim % out.ndim  # torch's new dim takes size * stride of the dim it precedes (0 here)
-            stride = a.shape[dim] * a.strides[dim] if dim < a.ndim else a.itemsize
-            strides = a.strides[:dim] + (stride,) + a.strides[dim:]
-            if out.strides != strides:
-                out = np.lib.stride_tricks.as_strided(a, out.shape, strides, writeable=False)
-        return out
+        return unsqueeze_like_torch(a, dim % (a.ndim + 1))
 
     @staticmethod
     def squeeze(a, dim):
@@ -657,7 +696,7 @@ class TensorMath:
         return getattr(self._ops, name)
 
     @staticmethod
-    def unpack(saved, node):
+    def unpack(saved, node, operand: bool):
         return saved.unpack_tensor(node)
 
     @staticmethod

@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import _behaviour
 from .._tensor import Tensor, wrap_dim
-from ._common import export, tensor_method
+from ._common import export, overlaps_itself, tensor_method, warn_at_caller, writable
 from ._derivative import Derivative
 from ._math import put_along_axis, take_along_axis
 
@@ -50,22 +50,41 @@ SCATTER_VALUE = Derivative("ScatterBackward1", releases=("index",),
                            self=lambda F, grad, dim, index: F.scatter_value(grad, dim, index, 0))
 
 
-def _writable(target):
-    if not target._data.flags.writeable:
-        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a single "
-                           "memory location. Please clone() the tensor before performing the operation.")
+_EXPANDED_WRITE = ("Use of {op} on expanded tensors is deprecated. Please clone() the tensor before performing this "
+                   "operation. This also applies to advanced indexing e.g. {example}")
+_EXPANDED_WRITE_EXAMPLE = {"index_put_": "tensor[indices] = tensor", "masked_fill_": "tensor[mask] = scalar",
+                           "index_fill_": "tensor[mask] = scalar"}
+
+
+def _write_target(target, *ops):
+    """The array an indexed write goes into. Unlike other in-place ops these accept an expanded target:
+    torch warns, for each op it runs, that this is deprecated, then writes through to the shared memory."""
+    data = target._data
+    if data.flags.writeable:
+        return data
+    if overlaps_itself(data):
+        for op in ops:
+            warn_at_caller(_EXPANDED_WRITE.format(op=op, example=_EXPANDED_WRITE_EXAMPLE[op]))
+    return writable(data, check_overlap=False)
+
+
+def _runs_masked_fill(key, data, accumulate) -> bool:
+    """index_put_ with one boolean mask and a one-element value runs masked_fill_ underneath."""
+    tensors = [k for k in key if not isinstance(k, slice)]
+    return not accumulate and data.size == 1 and len(tensors) == 1 and tensors[0].dtype == np.bool_
 
 
 def _index_put(derivative, self, indices, values, accumulate):
-    _writable(self)
     key = _key(indices)
     data = values._data if isinstance(values, Tensor) else np.asarray(values, self._data.dtype)
+    ops = ("index_put_", "masked_fill_") if _runs_masked_fill(key, data, accumulate) else ("index_put_",)
 
-    def compute():
+    def compute():  # the kernel warns, so after the autograd checks
+        target = _write_target(self, *ops)
         if accumulate:
-            np.add.at(self._data, key, data)
+            np.add.at(target, key, data)
         else:
-            self._data[key] = data
+            target[key] = data
 
     return derivative.record_inplace(self, compute, self=self, values=values, indices=key, values_shape=data.shape,
                                      accumulate=accumulate)
@@ -100,11 +119,11 @@ def gather(input, dim, index, *, sparse_grad=False):
 @tensor_method("scatter_")
 def scatter_(self, dim, index, src):
     d, idx = _dim_index(self, dim, index, "scatter")
-    _writable(self)
+    target = writable(self._data)
     value = src._data if isinstance(src, Tensor) else self._data.dtype.type(src)
 
     def compute():
-        put_along_axis(self._data, idx, value, d)
+        put_along_axis(target, idx, value, d)
 
     if isinstance(src, Tensor):
         return SCATTER.record_inplace(self, compute, self=self, src=src, dim=d, index=index)
@@ -126,10 +145,10 @@ def scatter(input, dim, index, src):
 @tensor_method("scatter_add_")
 def scatter_add_(self, dim, index, src):
     d, idx = _dim_index(self, dim, index, "scatter")
-    _writable(self)
+    written = writable(self._data)
 
     def compute():
-        target = np.moveaxis(self._data, d, -1)
+        target = np.moveaxis(written, d, -1)
         lead = np.indices(idx.shape[:d] + idx.shape[d + 1:], sparse=True)
         rows = np.moveaxis(idx, d, -1)
         np.add.at(target, (*[np.expand_dims(axis, -1) for axis in lead], rows), np.moveaxis(src._data, d, -1))
@@ -139,12 +158,12 @@ def scatter_add_(self, dim, index, src):
 
 @tensor_method("masked_fill_")
 def masked_fill_(self, mask, value):
-    _writable(self)
     mask_data = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     fill = value._data if isinstance(value, Tensor) else value
 
     def compute():
-        self._data[np.broadcast_to(mask_data, self._data.shape)] = fill
+        target = _write_target(self, "masked_fill_")
+        target[np.broadcast_to(mask_data, target.shape)] = fill
 
     if isinstance(value, Tensor):
         return MASKED_FILL_TENSOR.record_inplace(self, compute, self=self, value=value, mask=mask)
@@ -165,14 +184,14 @@ def masked_fill(input, mask, value):
 def index_fill_(self, dim, index, value):
     """torch's index_fill_(dim, index, Scalar) with a 1-D int64 ``index`` tensor (not published: only
     __setitem__ and the IndexFillBackward0 formula use it)."""
-    _writable(self)
     d = wrap_dim(dim, self._data.ndim)
     idx = index._data
 
     def compute():
-        key = [slice(None)] * self._data.ndim
+        target = _write_target(self, "index_fill_")
+        key = [slice(None)] * target.ndim
         key[d] = idx
-        self._data[tuple(key)] = value
+        target[tuple(key)] = value
 
     return INDEX_FILL.record_inplace(self, compute, self=self, dim=d, index=index)
 

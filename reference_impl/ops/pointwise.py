@@ -339,8 +339,10 @@ for _names, _op in ((("eq", "__eq__"), np.equal), (("ne", "not_equal", "__ne__")
 def _logical(op):
     def logical(input, other):
         a, b = binary_arrays(input, other)
-        if a.dtype.kind == "f":
-            raise RuntimeError(f"\"{op.__name__}_cpu\" not implemented for '{_dtypes.scalar_type_name(input.dtype)}'")
+        if a.dtype.kind == "f":  # torch's dispatch stub refuses it
+            error = NotImplementedError if _behaviour.value("errors.bitwise_float_type") == "NotImplementedError" \
+                else RuntimeError
+            raise error(f"\"{op.__name__}_cpu\" not implemented for '{_dtypes.scalar_type_name(input.dtype)}'")
         return _make(np.asarray(op(a, b)))
 
     return logical

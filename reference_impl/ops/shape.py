@@ -16,7 +16,7 @@ from .._tensor import Tensor, wrap_dim
 from ..autograd._view_inplace import ViewStep
 from ._common import as_array, broadcast_shapes, export, is_number, shape_arg, tensor_method, writable
 from ._derivative import Derivative, named
-from ._math import _expand_like_torch
+from ._math import _expand_like_torch, clone_keeping_layout, unsqueeze_like_torch
 from ..autograd.graph import meta_of as _meta_of
 from .indexing import index_fill_, index_put_, masked_fill_
 
@@ -338,7 +338,14 @@ def transpose_(self, dim0, dim1):
 @tensor_method("unsqueeze_")
 def unsqueeze_(self, dim):
     d = wrap_dim(dim, self._data.ndim + 1)
-    return _inplace_view(UNSQUEEZE_INPLACE, self, ViewStep(np.expand_dims, unsqueeze, (d,)), dim=d)
+    return _inplace_view(UNSQUEEZE_INPLACE, self, ViewStep(unsqueeze_like_torch, unsqueeze, (d,)), dim=d)
+
+
+# 1.13's argument parser refusing a tuple of dims (2.0 added squeeze_.dims): its listing of the overloads
+_SQUEEZE_INPLACE_NO_DIMS = (
+    "squeeze_() received an invalid combination of arguments - got ({0}), but expected one of:\n"
+    + "".join(f" * ({signature})\n      didn't match because some of the arguments have invalid types: (!{{0}}!)\n"
+              for signature in ("", "int dim", "name dim")))
 
 
 @tensor_method("squeeze_")
@@ -349,6 +356,8 @@ def squeeze_(self, dim=None):
         dims = tuple(i for i, s in enumerate(shape) if s == 1)
         derivative, extra = named(SQUEEZE_ALL_INPLACE, "ops.squeeze_inplace_node"), {}
     elif isinstance(dim, (tuple, list)):
+        if not _behaviour.value("ops.squeeze_inplace_dims_tuple"):
+            raise TypeError(_SQUEEZE_INPLACE_NO_DIMS.format(type(dim).__name__))
         wanted = tuple(sorted({wrap_dim(d, len(shape)) for d in dim}))
         dims = tuple(d for d in wanted if shape and shape[d] == 1)
         derivative, extra = SQUEEZE_DIMS_INPLACE, {"dim": wanted}
@@ -475,7 +484,8 @@ def resize_as_(self, the_template, memory_format=None):
 @export("unsqueeze")
 def unsqueeze(input, dim):
     d = wrap_dim(dim, input._data.ndim + 1)
-    return UNSQUEEZE.record_view(np.expand_dims(input._data, d), input, ViewStep(np.expand_dims, unsqueeze, (d,)),
+    return UNSQUEEZE.record_view(unsqueeze_like_torch(input._data, d), input,
+                                 ViewStep(unsqueeze_like_torch, unsqueeze, (d,)),
                                  self=input, dim=d)
 
 
@@ -645,6 +655,18 @@ def getitem(self, index):
         return alias(self)
     if isinstance(index, slice):  # a lone slice is always recorded, even when it takes everything
         return _slice(self, 0, index.start, index.stop, 1 if index.step is None else index.step)
+    result, advanced = _apply_basic_indices(self, items)
+    if advanced:
+        return index_tensor(result, advanced)
+    if result is self:
+        return alias(self)
+    return result
+
+
+def _apply_basic_indices(self, items):
+    """torch's applySlicing, shared by getitem and setitem: integers select, slices slice (a whole-dim ':'
+    skipped from 2.9), None and booleans unsqueeze; the index arrays are returned by the dim of the result
+    they index."""
     result, dim = self, 0
     advanced = {}
     used = sum(_basic_dims_used(item) for item in items)
@@ -677,11 +699,7 @@ def getitem(self, index):
         else:
             raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
                              "valid indices (got " + type(item).__name__ + ")")
-    if advanced:
-        return index_tensor(result, advanced)
-    if result is self:
-        return alias(self)
-    return result
+    return result, advanced
 
 
 def _index_array(item):
@@ -732,18 +750,8 @@ def index_tensor(input, advanced):
 def setitem(self, index, value):
     items = index if isinstance(index, tuple) else (index,)
     if any(_is_advanced(item) and not _is_int_index(item) for item in items):
-        target = self
-        advanced = {}
-        dim = 0
-        for item in items:
-            if _is_advanced(item) and not _is_int_index(item):
-                advanced[dim] = _index_array(item)
-            dim += 1
-        if is_number(value):
-            if _behaviour.value("indexing.setitem_number_fills"):
-                return _fill_advanced(target, advanced, value)
-            value = _make(np.asarray(value, self._data.dtype))
-        return index_put_(target, _numpy_key(self._data.ndim, advanced), value)
+        _setitem_advanced(self, items, value)
+        return
     target = self if index is Ellipsis or _takes_everything(self, index) else getitem(self, index)
     if is_number(value):
         if _behaviour.value("indexing.setitem_number_fills"):  # from 2.15: fill_(Scalar), no edge for it
@@ -761,6 +769,17 @@ def setitem(self, index, value):
             if value._data.shape != target._data.shape:
                 value = expand(value, target._data.shape)
         copy_(target, value)
+
+
+def _setitem_advanced(self, items, value):
+    """The basic indices first (a view when they take less than everything), then index_put_ on it."""
+    target, advanced = _apply_basic_indices(self, items)
+    if is_number(value):
+        if _behaviour.value("indexing.setitem_number_fills"):
+            _fill_advanced(target, advanced, value)
+            return
+        value = _make(np.asarray(value, self._data.dtype))
+    index_put_(target, _numpy_key(target._data.ndim, advanced), value)
 
 
 def _fill_advanced(self, advanced, value):
@@ -807,7 +826,7 @@ def _copy_kernel_version(source, result):
 
 @export("clone")
 def clone(input, *, memory_format=None):
-    return _copy_kernel_version(input, CLONE.record(np.array(input._data, copy=True), self=input))
+    return _copy_kernel_version(input, CLONE.record(clone_keeping_layout(input._data), self=input))
 
 
 @tensor_method("contiguous")

@@ -209,3 +209,16 @@ def test_an_op_with_many_inputs():
     xs = [ri.ones(2, requires_grad=True) for _ in range(200)]
     ri.stack(xs).sum().backward()
     assert all(x.grad.tolist() == [1.0, 1.0] for x in xs)
+
+
+# ------------------------------------------------------------------ warnings name the user's line
+@pytest.mark.parametrize("write", [lambda e: e.masked_fill_(ri.tensor([True, False, True]), 1.0),
+                                   lambda e: e.__setitem__((slice(None), [0, 2]), 1.0),
+                                   lambda e: e.index_put_((ri.tensor([0]),), ri.tensor(2.0))])
+def test_expanded_write_warning_points_at_the_calling_line(write):
+    """torch's C++ warnings show the Python line that called in; the engine's come from deep inside an op
+    (setitem -> index_put_ -> its kernel), so the stacklevel is found, not fixed."""
+    expanded = ri.zeros(3).expand(2, 3)
+    with pytest.warns(UserWarning, match="on expanded tensors is deprecated") as caught:
+        write(expanded)
+    assert {w.filename for w in caught} == {__file__}

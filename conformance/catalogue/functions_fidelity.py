@@ -3,7 +3,6 @@ forward, non-tensor outputs, mark_dirty (through views, and its checks), backwar
 once_differentiable, setup_context and clear_saved_tensors_on_access."""
 from __future__ import annotations
 
-import os
 import sys
 import warnings
 
@@ -735,8 +734,8 @@ def _instantiated_where(cls):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         instance, line = cls(), sys._getframe().f_lineno  # one line: the line the warning should name
-    here = os.path.normcase(os.path.abspath(__file__))
-    return instance, [{"this_file": os.path.normcase(os.path.abspath(w.filename)) == here, "this_line": w.lineno == line,
+    here = sys._getframe().f_code.co_filename  # (not __file__: a repro script run from stdin has none)
+    return instance, [{"this_file": w.filename == here, "this_line": w.lineno == line,
                        "in_function_module": w.filename.replace("\\", "/").endswith("autograd/function.py")}
                       for w in caught]
 

@@ -57,7 +57,8 @@ def _stage(verdict: dict) -> str:
 
 def rates(verdicts, equivalent: dict) -> list:
     """Rows per module, then a total row: mutants, viable, noticed by the catalogue, with the properties,
-    survivors listed as equivalent, survivors not yet explained, and the two kill rates (of viable)."""
+    survivors listed as equivalent, survivors not yet explained, the two kill rates (of viable) and the
+    mutation score (noticed with the properties, of the viable mutants that are not equivalent)."""
     rows: dict = {}
     for verdict in verdicts:
         row = rows.setdefault(verdict["module"], dict.fromkeys(
@@ -78,18 +79,20 @@ def rates(verdicts, equivalent: dict) -> list:
         viable = row["viable"] or 1
         row["catalogue_rate"] = row["catalogue"] / viable
         row["with_properties_rate"] = (row["catalogue"] + row["properties"]) / viable
+        observable = row["viable"] - row["equivalent"]
+        row["score"] = (row["catalogue"] + row["properties"]) / observable if observable else 1.0
     return table
 
 
 def markdown(table) -> str:
     lines = ["| module | mutants | viable | catalogue | + properties | equivalent | unexplained "
-             "| catalogue kill rate | with properties |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| catalogue kill rate | with properties | score (of non-equivalent) |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for row in table:
         name = f"**{row['module']}**" if row["module"] == "all" else f"`{row['module']}`"
         lines.append(f"| {name} | {row['mutants']} | {row['viable']} | {row['catalogue']} | {row['properties']} "
                      f"| {row['equivalent']} | {row['unexplained']} | {row['catalogue_rate']:.1%} "
-                     f"| {row['with_properties_rate']:.1%} |")
+                     f"| {row['with_properties_rate']:.1%} | {row['score']:.1%} |")
     return "\n".join(lines)
 
 

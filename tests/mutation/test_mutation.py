@@ -114,7 +114,7 @@ def test_kill_rates_count_viable_mutants_by_stage():
     rows = {row["module"]: row for row in results.rates(verdicts, {"c": "why"})}
     assert rows["x.py"] | {} == {**rows["x.py"], "mutants": 4, "viable": 4, "catalogue": 1, "properties": 1,
                                  "equivalent": 1, "unexplained": 1, "catalogue_rate": 0.25,
-                                 "with_properties_rate": 0.5}
+                                 "with_properties_rate": 0.5, "score": 2 / 3}
     assert rows["all"]["mutants"] == 5 and rows["all"]["viable"] == 4
     assert [v["mutant"] for v in results.survivors(verdicts, {"c": "why"})] == ["d"]
 
@@ -152,7 +152,7 @@ def test_a_fixed_sample_runs_end_to_end_against_recordings(tmp_path):
     assert all(by[m].startswith("torch-2.13.0|") for m in list(FIXED_SAMPLE)[:2])
     summary = subprocess.run([sys.executable, "-m", "mutation", "summary", str(output)], cwd=tmp_path, env=env,
                              capture_output=True, text=True)
-    assert "| **all** | 4 | 4 | 3 | 0 | 1 | 0 | 75.0% | 75.0% |" in summary.stdout
+    assert "| **all** | 4 | 4 | 3 | 0 | 1 | 0 | 75.0% | 75.0% | 100.0% |" in summary.stdout
 
 
 def test_bad_input_is_one_line_and_exit_2(tmp_path):
